@@ -1,0 +1,136 @@
+"""Finite-difference gradient checking, shared by every chapter.
+
+The analytic gradient of a loss is compared with central differences,
+
+    dL/dθ_i ≈ (L(θ + ε e_i) − L(θ − ε e_i)) / (2ε),
+
+whose error shrinks like ε².  Everything is done on float64 copies: in
+float32 the rounding error of L (about 1e-7 relative) divided by 2ε swamps
+the answer.  Explained in the book's appendix "Checking gradients".
+"""
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_EPS",
+    "DEFAULT_FLOOR",
+    "check_gradients",
+    "numerical_gradient",
+    "relative_error",
+]
+
+#: Step of the central differences: near the cube root of float64's epsilon,
+#: where truncation error (∝ ε²) and rounding error (∝ 1/ε) balance.
+DEFAULT_EPS = 1e-6
+
+#: Smallest denominator of :func:`relative_error`, so two gradients that are
+#: both zero (a dead unit, say) compare as equal instead of as 0 / 0.
+DEFAULT_FLOOR = 1e-12
+
+
+def numerical_gradient(
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    *,
+    eps: float = DEFAULT_EPS,
+    indices: list[tuple[int, ...]] | None = None,
+) -> np.ndarray:
+    """Central-difference gradient of a scalar function ``f`` at ``x``.
+
+    Parameters
+    ----------
+    f : callable taking an array of the shape of ``x`` and returning a float.
+    x : array of any shape (), (n,), (n, m), ...; it is not modified.
+    eps : the step ε.
+    indices : if given, only these entries are estimated (the others are left
+        at 0); used to check a random sample of a large weight matrix.
+
+    Returns
+    -------
+    grad : float64 array of the shape of ``x``.
+    """
+    x = np.array(x, dtype=np.float64, copy=True)
+    grad = np.zeros_like(x)
+    todo = list(np.ndindex(x.shape)) if indices is None else indices
+    for i in todo:
+        old = x[i]
+        x[i] = old + eps
+        f_plus = f(x)
+        x[i] = old - eps
+        f_minus = f(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2.0 * eps)
+    return grad
+
+
+def relative_error(a: np.ndarray, b: np.ndarray, *, floor: float = DEFAULT_FLOOR) -> float:
+    """‖a − b‖ / max(‖a‖ + ‖b‖, floor), with the Euclidean norm over all entries.
+
+    0 for equal arrays, 1 for ``b = -a``; below about 1e-7 means "agrees to
+    the accuracy finite differences can give" for float64 and ε = 1e-6.
+    Shapes: a and b must be equal (a ``ValueError`` names them otherwise).
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"cannot compare gradients of shapes {a.shape} and {b.shape}")
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), floor))
+
+
+def check_gradients(
+    loss_and_grads: Callable[..., tuple[float, dict[str, np.ndarray]]],
+    params: Mapping[str, np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    eps: float = DEFAULT_EPS,
+    samples: int | None = None,
+    rng: np.random.Generator | None = None,
+    **model_options: object,
+) -> dict[str, float]:
+    """Relative error between analytic and numerical gradients, per parameter.
+
+    Parameters
+    ----------
+    loss_and_grads : the model's ``loss_and_grads(params, x, y, **options)``.
+    params : name -> array; copied to float64, never modified.
+    x, y : the inputs and targets the loss is evaluated on.
+    samples : if given, check only this many randomly chosen entries of each
+        parameter (drawn with ``rng``, which is then required); for weights
+        too large to perturb one by one.
+    model_options : keyword options passed on (``activation="relu"``, ...).
+
+    Returns
+    -------
+    errors : name -> :func:`relative_error` of that parameter's gradient.
+    """
+    base = {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
+    _, analytic = loss_and_grads(base, x, y, **model_options)
+    errors = {}
+    for name in base:
+
+        def loss_at(value: np.ndarray, name: str = name) -> float:
+            return loss_and_grads({**base, name: value}, x, y, **model_options)[0]
+
+        indices = None
+        if samples is not None:
+            if rng is None:
+                raise ValueError("check_gradients(samples=...) needs rng=np.random.Generator")
+            flat = rng.choice(base[name].size, size=min(samples, base[name].size), replace=False)
+            indices = [np.unravel_index(i, base[name].shape) for i in flat]
+        numeric = numerical_gradient(loss_at, base[name], eps=eps, indices=indices)
+        exact = np.asarray(analytic[name], dtype=np.float64)
+        if exact.shape != base[name].shape:
+            raise ValueError(
+                f"gradient {name!r} has shape {exact.shape} but parameter {name!r} "
+                f"has shape {base[name].shape}"
+            )
+        if indices is not None:
+            mask = np.zeros(base[name].shape, dtype=bool)
+            for i in indices:
+                mask[i] = True
+            exact, numeric = exact[mask], numeric[mask]
+        errors[name] = relative_error(exact, numeric)
+    return errors

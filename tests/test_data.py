@@ -1,0 +1,62 @@
+"""The book's data sets."""
+
+import numpy as np
+import pytest
+
+from scratchnn.data import EXAM_COLUMNS, linear_data, load_exams, two_layer_data, xor_data
+
+
+def test_load_exams_shape_and_column_sums():
+    scores = load_exams()
+    assert scores.shape == (25, 4)
+    assert scores.dtype == np.float64
+    np.testing.assert_array_equal(scores.sum(axis=0), [1976, 1987, 2037, 4051])
+    np.testing.assert_array_equal(scores[0], [73, 80, 75, 152])
+
+
+def test_load_exams_from_a_path(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text(",".join(EXAM_COLUMNS) + "\n1,2,3,4\n5,6,7,8\n")
+    np.testing.assert_array_equal(load_exams(path), [[1, 2, 3, 4], [5, 6, 7, 8]])
+
+
+def test_load_exams_missing_file_names_it(tmp_path):
+    missing = tmp_path / "nope.csv"
+    with pytest.raises(FileNotFoundError, match=f"exam scores file not found: {missing}"):
+        load_exams(missing)
+
+
+def test_load_exams_malformed_row_names_file_and_line(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("EXAM1,EXAM2,EXAM3,FINAL\n1,2,3,4\n1,two,3,4\n")
+    with pytest.raises(ValueError, match=r"bad.csv, line 3: expected 4 numbers, got '1,two,3,4'"):
+        load_exams(path)
+
+
+def test_load_exams_wrong_header(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("A,B,C\n1,2,3\n")
+    with pytest.raises(ValueError, match="line 1: expected header EXAM1,EXAM2,EXAM3,FINAL"):
+        load_exams(path)
+
+
+def test_linear_data_is_seeded_and_has_the_right_noise():
+    x1, y1 = linear_data(np.random.default_rng(7))
+    x2, y2 = linear_data(np.random.default_rng(7))
+    np.testing.assert_array_equal(x1, x2)
+    np.testing.assert_array_equal(y1, y2)
+    assert x1.shape == y1.shape == (100,)
+    assert np.all((x1 >= 0) & (x1 < 1))
+    x, y = linear_data(np.random.default_rng(0), 100_000)
+    assert np.var(y - (2 * x + 1)) == pytest.approx(0.01, rel=0.02)
+
+
+def test_xor_data_is_the_truth_table():
+    x, y = xor_data()
+    assert x.shape == (4, 2) and y.shape == (4, 1)
+    np.testing.assert_array_equal(y[:, 0], np.logical_xor(x[:, 0], x[:, 1]))
+
+
+def test_two_layer_data_shapes():
+    x, y = two_layer_data(np.random.default_rng(0), n=8, d_in=5, d_out=3)
+    assert x.shape == (8, 5) and y.shape == (8, 3)

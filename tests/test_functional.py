@@ -1,0 +1,80 @@
+"""The building blocks of scratchnn.functional against central differences."""
+
+import numpy as np
+import pytest
+
+from scratchnn import functional as F
+from scratchnn.gradcheck import numerical_gradient, relative_error
+
+TOL = 1e-7
+
+
+def away_from_zero(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Random points at least 0.05 from relu's kink, of both signs."""
+    return rng.uniform(0.05, 4.0, n) * rng.choice([-1.0, 1.0], n)
+
+
+@pytest.mark.parametrize("name", sorted(F.ACTIVATIONS))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_activation_derivative_matches_central_differences(name, seed):
+    f, df = F.activation(name)
+    z = away_from_zero(np.random.default_rng(seed), 15)
+    numeric = numerical_gradient(lambda v: float(np.sum(f(v))), z)
+    assert relative_error(df(z), numeric) < TOL
+
+
+@pytest.mark.parametrize("loss", ["sum_squared_error", "mean_squared_error", "half_squared_error"])
+@pytest.mark.parametrize("shape", [(7,), (4, 3), (5, 1)])
+def test_loss_grad_matches_central_differences(loss, shape):
+    rng = np.random.default_rng(3)
+    y_hat, y = rng.standard_normal(shape), rng.standard_normal(shape)
+    f, grad = getattr(F, loss), getattr(F, loss + "_grad")
+    numeric = numerical_gradient(lambda v: f(v, y), y_hat)
+    assert relative_error(grad(y_hat, y), numeric) < TOL
+
+
+def test_loss_values_on_a_small_example():
+    y_hat, y = np.array([1.0, 2.0, 4.0]), np.array([0.0, 2.0, 2.0])
+    assert F.sum_squared_error(y_hat, y) == 5.0
+    assert F.mean_squared_error(y_hat, y) == pytest.approx(5.0 / 3.0)
+    assert F.half_squared_error(y_hat, y) == 2.5
+
+
+def test_activation_values():
+    z = np.array([-2.0, 0.0, 3.0])
+    np.testing.assert_array_equal(F.relu(z), [0.0, 0.0, 3.0])
+    np.testing.assert_array_equal(F.relu_derivative(z), [0.0, 0.0, 1.0])
+    np.testing.assert_allclose(F.sigmoid(z), 1.0 / (1.0 + np.exp(-z)), rtol=1e-15)
+    np.testing.assert_array_equal(F.identity(z), z)
+
+
+def test_sigmoid_is_stable_for_huge_inputs():
+    z = np.array([-1e308, -1000.0, -745.0, 0.0, 745.0, 1000.0, 1e308])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # no overflow, no NaN
+        s = F.sigmoid(z)
+        d = F.sigmoid_derivative(z)
+    np.testing.assert_array_equal(s[[0, 1, -2, -1]], [0.0, 0.0, 1.0, 1.0])
+    assert s[3] == 0.5
+    assert np.all(np.isfinite(d)) and np.all(d >= 0)
+
+
+def test_activations_do_not_modify_their_input():
+    z = np.array([-1.0, 2.0])
+    for f, df in F.ACTIVATIONS.values():
+        f(z)
+        df(z)
+    np.testing.assert_array_equal(z, [-1.0, 2.0])
+
+
+def test_unknown_activation_names_the_choices():
+    with pytest.raises(ValueError, match=r"unknown activation 'tanh'; choose one of 'identity'"):
+        F.activation("tanh")
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [F.sum_squared_error, F.sum_squared_error_grad, F.mean_squared_error, F.half_squared_error],
+)
+def test_losses_refuse_to_broadcast_and_name_both_shapes(loss):
+    with pytest.raises(ValueError, match=r"y_hat has shape \(4, 1\) but target y has shape \(4,\)"):
+        loss(np.zeros((4, 1)), np.zeros(4))

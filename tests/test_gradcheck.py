@@ -1,0 +1,95 @@
+"""scratchnn.gradcheck passes a right gradient and catches a wrong one."""
+
+import numpy as np
+import pytest
+
+from scratchnn import functional as F
+from scratchnn.gradcheck import check_gradients, numerical_gradient, relative_error
+
+
+def quadratic(params, x, y):
+    """L = sum((x @ w - y)^2), gradient 2 x^T (x w - y); a tiny model for the checker."""
+    r = x @ params["w"] - y
+    return float(np.sum(r**2)), {"w": 2.0 * x.T @ r}
+
+
+def quadratic_wrong(params, x, y):
+    loss, grads = quadratic(params, x, y)
+    return loss, {"w": grads["w"].T.reshape(grads["w"].shape)[::-1]}
+
+
+@pytest.fixture
+def problem():
+    rng = np.random.default_rng(0)
+    return (
+        {"w": rng.standard_normal((3, 2))},
+        rng.standard_normal((5, 3)),
+        rng.standard_normal((5, 2)),
+    )
+
+
+def test_numerical_gradient_of_known_function():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    numeric = numerical_gradient(lambda v: float(np.sum(v**3)), x)
+    np.testing.assert_allclose(numeric, 3 * x**2, rtol=1e-8)
+
+
+def test_numerical_gradient_does_not_modify_its_argument():
+    x = np.array([1.0, 2.0])
+    numerical_gradient(lambda v: float(np.sum(v**2)), x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def test_numerical_gradient_works_on_float32_input_in_float64():
+    x = np.array([0.3, -0.7], dtype=np.float32)
+    numeric = numerical_gradient(lambda v: float(np.sum(F.sigmoid(v))), x)
+    assert numeric.dtype == np.float64
+    assert relative_error(F.sigmoid_derivative(x.astype(np.float64)), numeric) < 1e-8
+
+
+def test_relative_error_values_and_floor():
+    a = np.array([1.0, 2.0])
+    assert relative_error(a, a) == 0.0
+    assert relative_error(a, -a) == 1.0
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0  # the floor avoids 0 / 0
+    # below the floor the denominator is the floor: 1e-13 / 1e-12
+    assert relative_error(np.zeros(1), np.array([1e-13])) == pytest.approx(0.1)
+
+
+def test_relative_error_names_mismatched_shapes():
+    with pytest.raises(ValueError, match=r"shapes \(2,\) and \(2, 1\)"):
+        relative_error(np.zeros(2), np.zeros((2, 1)))
+
+
+def test_check_gradients_passes_a_right_gradient(problem):
+    errors = check_gradients(quadratic, *problem)
+    assert set(errors) == {"w"}
+    assert errors["w"] < 1e-8
+
+
+def test_check_gradients_catches_a_wrong_gradient(problem):
+    assert check_gradients(quadratic_wrong, *problem)["w"] > 0.1
+
+
+def test_check_gradients_sampled_entries(problem):
+    rng = np.random.default_rng(5)
+    assert check_gradients(quadratic, *problem, samples=3, rng=rng)["w"] < 1e-8
+    assert check_gradients(quadratic_wrong, *problem, samples=6, rng=rng)["w"] > 0.1
+    with pytest.raises(ValueError, match="needs rng"):
+        check_gradients(quadratic, *problem, samples=3)
+
+
+def test_check_gradients_names_a_gradient_of_the_wrong_shape(problem):
+    def flat(params, x, y):
+        loss, grads = quadratic(params, x, y)
+        return loss, {"w": grads["w"].ravel()}
+
+    with pytest.raises(ValueError, match=r"gradient 'w' has shape \(6,\) but parameter 'w'"):
+        check_gradients(flat, *problem)
+
+
+def test_check_gradients_does_not_modify_params(problem):
+    params, x, y = problem
+    before = params["w"].copy()
+    check_gradients(quadratic, params, x, y)
+    np.testing.assert_array_equal(params["w"], before)

@@ -1,0 +1,93 @@
+"""The shared training loop: convergence, no mutation, and the loss guard."""
+
+import numpy as np
+import pytest
+
+from scratchnn.train import DivergenceError, History, gradient_descent
+
+
+def bowl(params, x, y, *, scale=1.0):
+    """L = scale * sum((w - x)^2): minimum 0 at w = x, gradient 2 scale (w - x)."""
+    d = params["w"] - x
+    return float(scale * np.sum(d**2)), {"w": 2.0 * scale * d}
+
+
+def test_converges_to_the_known_minimum():
+    target = np.array([1.0, -2.0, 3.0])
+    history = gradient_descent(bowl, {"w": np.zeros(3)}, target, None, lr=0.1, epochs=200)
+    assert isinstance(history, History)
+    np.testing.assert_allclose(history.params["w"], target, atol=1e-12)
+    assert history.losses.shape == (200,)
+    # each step multiplies the distance by (1 - 2 lr) = 0.8, the loss by 0.64
+    np.testing.assert_allclose(history.losses[1:4] / history.losses[0:3], 0.64)
+
+
+def test_losses_are_recorded_before_each_update():
+    history = gradient_descent(bowl, {"w": np.array([2.0])}, np.zeros(1), None, lr=0.25, epochs=2)
+    np.testing.assert_allclose(history.losses, [4.0, 1.0])  # w: 2 -> 1 -> 0.5
+    np.testing.assert_allclose(history.params["w"], [0.5])
+
+
+def test_model_options_are_passed_on():
+    h = gradient_descent(bowl, {"w": np.ones(1)}, np.zeros(1), None, lr=0.1, epochs=1, scale=3.0)
+    assert h.losses[0] == 3.0
+
+
+def test_does_not_mutate_the_callers_arrays():
+    w = np.array([5.0, 5.0])
+    gradient_descent(bowl, {"w": w}, np.zeros(2), None, lr=0.1, epochs=10)
+    np.testing.assert_array_equal(w, [5.0, 5.0])
+
+
+def test_callback_sees_every_epoch():
+    seen = []
+    gradient_descent(
+        bowl,
+        {"w": np.ones(1)},
+        np.zeros(1),
+        None,
+        lr=0.1,
+        epochs=3,
+        callback=lambda e, L: seen.append(e),
+    )
+    assert seen == [0, 1, 2]
+
+
+def test_divergence_names_the_learning_rate():
+    # lr > 1 makes |w| grow by |1 - 2 lr| each step until the loss overflows
+    with pytest.raises(
+        DivergenceError, match=r"loss became inf at epoch \d+ with learning rate lr=5"
+    ):
+        gradient_descent(bowl, {"w": np.ones(2)}, np.zeros(2), None, lr=5.0, epochs=1000)
+
+
+def test_nan_loss_is_caught():
+    def nan_model(params, x, y):
+        return float("nan"), {"w": params["w"]}
+
+    with pytest.raises(
+        DivergenceError, match=r"loss became nan at epoch 0 with learning rate lr=0\.1"
+    ):
+        gradient_descent(nan_model, {"w": np.ones(1)}, None, None, lr=0.1, epochs=5)
+
+
+@pytest.mark.parametrize("lr", [0.0, -0.1, float("nan"), float("inf"), "0.1", True])
+def test_bad_learning_rate(lr):
+    with pytest.raises(ValueError, match="learning rate lr must be a finite number > 0"):
+        gradient_descent(bowl, {"w": np.ones(1)}, np.zeros(1), None, lr=lr, epochs=1)
+
+
+@pytest.mark.parametrize("epochs", [0, -1, 2.5, None])
+def test_bad_epochs(epochs):
+    with pytest.raises(ValueError, match="epochs must be a whole number >= 1"):
+        gradient_descent(bowl, {"w": np.ones(1)}, np.zeros(1), None, lr=0.1, epochs=epochs)
+
+
+def test_gradient_of_wrong_shape_names_both_shapes():
+    def bad(params, x, y):
+        return 1.0, {"w": np.zeros(3)}
+
+    with pytest.raises(
+        ValueError, match=r"gradient for 'w' has shape \(3,\), but the parameter has shape \(2,\)"
+    ):
+        gradient_descent(bad, {"w": np.ones(2)}, None, None, lr=0.1, epochs=1)
