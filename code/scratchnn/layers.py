@@ -1,0 +1,224 @@
+"""Layers: the same equations as the model functions, packaged as objects.
+
+Each layer keeps its parameters in a dict ``params`` and, after a backward
+pass, their gradients in a dict ``grads`` with the same keys and shapes.
+
+* ``forward(x)`` returns the layer's output and remembers what the backward
+  pass needs;
+* ``backward(grad_out)`` takes dL/d(output), fills ``grads`` and returns
+  dL/d(input).
+
+Nothing is attached to the arrays themselves, nothing is printed, and every
+wrong shape is a ``ValueError`` that names the shapes.  :class:`Sequential`
+chains layers and exposes all their parameters as one flat dict (``"0.w"``,
+``"0.b"``, ``"2.w"``, ...), and :func:`loss_and_grads` adapts a model and a
+loss to the book's contract, so ``scratchnn.train.gradient_descent`` and
+``scratchnn.gradcheck.check_gradients`` work on layers unchanged.
+Explained in the book's chapter "Predicting exam scores".
+"""
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from scratchnn import functional as F
+
+__all__ = [
+    "Activation",
+    "Layer",
+    "Linear",
+    "MSELoss",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "loss_and_grads",
+]
+
+
+class Layer:
+    """Base class: the ``params`` and ``grads`` dicts and the memory of the last forward."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self._x: np.ndarray | None = None  # the last forward's input
+        self._out_shape: tuple[int, ...] = ()
+
+    def _remember(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Keep the input for backward and the output's shape; return the output."""
+        self._x, self._out_shape = x, out.shape
+        return out
+
+    def _recall(self, grad_out: np.ndarray) -> np.ndarray:
+        """The last forward's input, once grad_out is known to match its output."""
+        if self._x is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        if np.shape(grad_out) != self._out_shape:
+            raise ValueError(
+                f"{type(self).__name__}.backward: grad_out has shape {np.shape(grad_out)} "
+                f"but the forward output had shape {self._out_shape}"
+            )
+        return self._x
+
+
+class Linear(Layer):
+    """out = x @ w + b.
+
+    Parameters: w (D_in, D_out), b (D_out,), copied to float64.
+    forward: x (N, D_in) -> out (N, D_out)
+    backward: grad_out (N, D_out) -> grad_in (N, D_in); grads w, b.
+    """
+
+    def __init__(self, w: np.ndarray, b: np.ndarray) -> None:
+        super().__init__()
+        w = np.array(w, dtype=np.float64)
+        b = np.array(b, dtype=np.float64)
+        if w.ndim != 2 or b.shape != (w.shape[1],):
+            raise ValueError(
+                f"Linear needs w of shape (D_in, D_out) and b of shape (D_out,); "
+                f"got w {w.shape} and b {b.shape}"
+            )
+        self.params = {"w": w, "b": b}
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        w = self.params["w"]
+        if np.ndim(x) != 2 or np.shape(x)[1] != w.shape[0]:
+            raise ValueError(
+                f"Linear: input x has shape {np.shape(x)} but w has shape {w.shape}; "
+                f"x must have shape (N, {w.shape[0]})"
+            )
+        x = np.asarray(x, dtype=np.float64)
+        return self._remember(x, x @ w + self.params["b"])
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        x = self._recall(grad_out)
+        self.grads = {"w": x.T @ grad_out, "b": grad_out.sum(axis=0)}
+        return grad_out @ self.params["w"].T
+
+
+class Activation(Layer):
+    """out = f(x) element by element, for a named pair (f, f') of ``functional``.
+
+    forward: x (any shape) -> out (same); backward: grad_out -> grad_out * f'(x).
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.f, self.df = F.activation(name)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        return self._remember(x, self.f(x))
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        return grad_out * self.df(self._recall(grad_out))
+
+
+class ReLU(Activation):
+    """out = max(0, x), element by element.  Shapes: any -> same."""
+
+    def __init__(self) -> None:
+        super().__init__("relu")
+
+
+class Sigmoid(Activation):
+    """out = 1 / (1 + exp(-x)), element by element.  Shapes: any -> same."""
+
+    def __init__(self) -> None:
+        super().__init__("sigmoid")
+
+
+class MSELoss:
+    """L = mean of (y_hat - y)^2; y_hat and y must have the same shape.
+
+    forward: y_hat (...), y (...) -> float
+    backward: () -> dL/dy_hat, of the shape of y_hat
+    """
+
+    def __init__(self) -> None:
+        self._cache: tuple[np.ndarray, np.ndarray] | None = None
+
+    def forward(self, y_hat: np.ndarray, y: np.ndarray) -> float:
+        loss = F.mean_squared_error(y_hat, y)  # raises ValueError naming both shapes
+        self._cache = (y_hat, y)
+        return loss
+
+    def backward(self) -> np.ndarray:
+        if self._cache is None:
+            raise RuntimeError("MSELoss.backward called before forward")
+        return F.mean_squared_error_grad(*self._cache)
+
+
+class Sequential:
+    """Layers applied one after the other.
+
+    ``params`` and ``grads`` are flat dicts named ``"<position>.<name>"``:
+    ``Sequential(Linear(w1, b1), ReLU(), Linear(w2, b2))`` has the parameters
+    ``"0.w"``, ``"0.b"``, ``"2.w"``, ``"2.b"``.
+    """
+
+    def __init__(self, *layers: Layer) -> None:
+        self.layers = list(layers)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        return grad_out
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """Copies of every layer's parameters, as one flat dict."""
+        return {
+            f"{i}.{name}": value.copy()
+            for i, layer in enumerate(self.layers)
+            for name, value in layer.params.items()
+        }
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:
+        """Every layer's gradients from the last backward pass, as one flat dict."""
+        return {
+            f"{i}.{name}": value
+            for i, layer in enumerate(self.layers)
+            for name, value in layer.grads.items()
+        }
+
+    def set_params(self, params: Mapping[str, np.ndarray]) -> None:
+        """Load a flat dict with exactly the names and shapes of ``params``."""
+        current = self.params
+        if set(params) != set(current):
+            raise ValueError(f"expected parameters {sorted(current)}, got {sorted(params)}")
+        for key, value in params.items():
+            if np.shape(value) != current[key].shape:
+                raise ValueError(
+                    f"parameter {key!r} must have shape {current[key].shape}; got {np.shape(value)}"
+                )
+            position, name = key.split(".")
+            self.layers[int(position)].params[name] = np.array(value, dtype=np.float64)
+
+
+def loss_and_grads(
+    params: Mapping[str, np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    model: Sequential,
+    loss: MSELoss,
+) -> tuple[float, dict[str, np.ndarray]]:
+    """The book's model contract for a layered model.
+
+    Loads ``params`` (a flat dict as in ``model.params``) into ``model``, runs
+    forward, the loss and backward, and returns the loss and ``model.grads``.
+    Pass ``model`` and ``loss`` as the keyword options of ``gradient_descent``
+    or ``check_gradients``.  After training, load the final parameters with
+    ``model.set_params(history.params)``.
+    """
+    model.set_params(params)
+    value = loss.forward(model.forward(x), y)
+    model.backward(loss.backward())
+    return value, model.grads
