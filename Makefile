@@ -2,6 +2,7 @@
 #   make book   builds the book into _build/html (executing every chapter)
 #   make test   lints, then runs the test suite
 # Both create .venv with everything in requirements.txt on first use.
+# After a build, `make site-test` tests the built book in a browser (tests/site).
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,8 +10,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Sphinx options: nitpicky, warnings are errors, report them all before failing.
 SPHINXOPTS := -n -W --keep-going
+AXE := tests/site/node_modules/axe-core/axe.min.js
+# One BLAS/OpenMP thread for NumPy and PyTorch: the book's matrices are small,
+# and on a 2-core machine a second thread waiting for a busy core makes each
+# product several times slower (benchmarks/README.md).  Override with e.g.
+# `make book OPENBLAS_NUM_THREADS=2`.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
 
-.PHONY: install book book-fresh test lint clean
+.PHONY: install book book-fresh test lint clean site-deps site-test bench
 
 install: $(STAMP)
 
@@ -32,8 +40,34 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The unit tests on every core (pytest-xdist); the browser tests skip here.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses auto
+
+# Browser tests of the built book in _build/html (tests/site): every page in
+# headless Chromium, offline; a missing browser, site or axe-core fails here
+# instead of skipping.  Needs `make book` first and `make site-deps` once.
+site-test: $(STAMP) $(AXE)
+	SCRATCHNN_REQUIRE_SITE_TESTS=1 $(BIN)/python -m pytest tests/site
+
+# axe-core, pinned by tests/site/package-lock.json.
+$(AXE): tests/site/package.json tests/site/package-lock.json
+	cd tests/site && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium, ChromeDriver and npm, when missing (as root, non-interactive).
+site-deps:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && command -v npm >/dev/null; then \
+		echo "chromium, chromedriver and npm are installed"; \
+	else \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium chromium-driver npm; \
+	fi
+
+# Benchmarks: our code against a bare NumPy loop, PyTorch and the machine; the
+# build; the tests.  One table, each figure with its target (a few minutes).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf _build

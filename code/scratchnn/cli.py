@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 __all__ = ["parser", "positive_float", "positive_int", "save_figure"]
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show "(default: ...)" after each option's help, except for defaults of None."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
 class _OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -55,22 +64,30 @@ def _seed(text: str) -> int:
 
 
 def parser(
-    prog: str, description: str, *, seed: int | None, epochs: int, lr: float
+    prog: str,
+    description: str,
+    *,
+    seed: int | None,
+    epochs: int,
+    lr: float | None,
+    lr_help: str = "learning rate",
 ) -> argparse.ArgumentParser:
     """A parser with the common options and the given defaults.
 
     ``seed=None`` leaves ``--seed`` out (for a chapter with no randomness).
-    Chapters add their own options to the returned parser.
+    ``lr=None`` means the chapter picks the learning rate from other options;
+    ``lr_help`` then says how.  Chapters add their own options to the
+    returned parser.
     """
     p = _OneLineParser(
         prog=prog,
         description=description,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     if seed is not None:
         p.add_argument("--seed", type=_seed, default=seed, help="seed of the random generator")
     p.add_argument("--epochs", type=positive_int, default=epochs, help="gradient-descent steps")
-    p.add_argument("--lr", type=positive_float, default=lr, help="learning rate")
+    p.add_argument("--lr", type=positive_float, default=lr, help=lr_help)
     p.add_argument("--plot", metavar="PATH", help="save the chapter's figure to PATH (.png, .svg)")
     return p
 

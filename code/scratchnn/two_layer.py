@@ -221,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         "Train the two-layer ReLU network relu(x w1) w2 on random data.",
         seed=BOOK_SEED,
         epochs=BOOK_EPOCHS,
-        lr=BOOK_LR,
+        lr=None,
+        lr_help=f"learning rate (default: {BOOK_LR:g}, or {SCALED_LR:g} with --init fan_in)",
     )
     p.add_argument(
         "--init",
@@ -229,17 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         default="normal",
         help="N(0, 1) weights, or each layer scaled by 1/sqrt(its inputs)",
     )
-    # The default learning rate depends on --init: None stands for "the book's
-    # value for this start"; "%(default).0s" keeps argparse from printing None.
-    for action in p._actions:
-        if action.dest == "lr":
-            action.help = (
-                f"learning rate (default: {BOOK_LR:g}, or {SCALED_LR:g} with --init fan_in)"
-                "%(default).0s"
-            )
-    p.set_defaults(lr=None)
     args = p.parse_args(argv)
     scale = 1.0 if args.init == "normal" else "fan_in"
+    # Without --lr, the book's learning rate for the chosen start.
     lr = args.lr if args.lr is not None else (BOOK_LR if args.init == "normal" else SCALED_LR)
 
     every = max(1, args.epochs // 5)

@@ -1,0 +1,1 @@
+"""Benchmarks of the book's code: ``python -m benchmarks`` (see README.md here)."""

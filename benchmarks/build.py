@@ -1,0 +1,182 @@
+"""Benchmark 5: the book build, against the work it cannot avoid.
+
+A cold build executes every chapter and renders the HTML.  Its floor is the
+chapters' own code (each chapter module run as ``python -m``) plus the
+rendering alone (a build with execution off).  A no-change rebuild should
+execute nothing and re-render nothing.
+
+Everything runs on a snapshot of the project copied to a temporary folder,
+with ``PYTHONPATH`` pointing at the snapshot's package, so an edit made to
+the working tree meanwhile cannot turn the "no-change" rebuild into a
+changed one.  Builds go to the snapshot's ``_build``, never the project's.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from scratchnn.benchmark import Spread
+from scratchnn.benchmark.report import Row
+
+ROOT = Path(__file__).resolve().parents[1]
+STRICT = ["-n", "-W", "--keep-going"]
+TIME = "/usr/bin/time"
+NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv", "_build", "node_modules", "__pycache__", ".*_cache", "*.egg-info"
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed command: wall seconds, peak memory, exit status, its log."""
+
+    seconds: float
+    peak_mib: float
+    returncode: int
+    log: str
+
+    @property
+    def tail(self) -> str:
+        return "\n".join(self.log.strip().splitlines()[-3:])
+
+    @property
+    def executed(self) -> int:
+        """How many notebooks a build executed (from its log)."""
+        return self.log.count("Executed notebook in")
+
+
+def timed(command: list[str], log: Path, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run ``command`` in ``cwd``; its output goes to ``log``; peak memory from ``wait4``.
+
+    The peak is the largest resident set of the command or of any process it
+    started and waited for (a notebook kernel, say), not their sum.  It is
+    read by ``/usr/bin/time`` where there is one: a child forked from this
+    (large) Python process would otherwise count this process's memory too.
+    """
+    peak_file = log.with_suffix(".maxrss")
+    if Path(TIME).is_file():
+        command = [TIME, "-f", "%M", "-o", str(peak_file), *command]
+    with log.open("w") as out:
+        began = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - began
+    process.returncode = os.waitstatus_to_exitcode(status)
+    kib = usage.ru_maxrss
+    if peak_file.is_file():
+        kib = int(peak_file.read_text().split()[-1])
+    return Run(seconds, kib / 1024, process.returncode, log.read_text())
+
+
+def snapshot(destination: Path) -> dict[str, str]:
+    """Copy the project's sources to ``destination``; the environment that runs them."""
+    shutil.copytree(ROOT, destination, ignore=NOT_COPIED)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(destination / "code"), str(destination)])
+    return env
+
+
+def chapter_commands(root: Path) -> list[tuple[str, list[str]]]:
+    """Every chapter's own program: the scratchnn modules with a ``main``,
+    and for the performance appendix the short benchmarks it runs."""
+    package = root / "code" / "scratchnn"
+    modules = sorted(
+        p.stem for p in package.glob("*.py") if re.search(r"^def main\(", p.read_text(), re.M)
+    )
+    python = sys.executable
+    commands = [(m, [python, "-m", f"scratchnn.{m}"]) for m in modules]
+    commands.append(
+        ("benchmarks --quick", [python, "-m", "benchmarks", "--quick", "--only", "1-4"])
+    )
+    return commands
+
+
+def config_without_execution(root: Path) -> Path:
+    """``root/_config_noexec.yml``: ``root/_config.yml`` with ``execute_notebooks: off``.
+
+    Written beside the original (in the snapshot, never the project), since
+    Jupyter Book and Sphinx resolve the config's relative paths (local
+    extensions, static files) from the config file's folder.
+    """
+    text = (root / "_config.yml").read_text()
+    text, count = re.subn(r"(?m)^(\s*execute_notebooks:\s*)\S+", r"\1off", text)
+    if count != 1:
+        raise RuntimeError("_config.yml has no single execute_notebooks line to switch off")
+    path = root / "_config_noexec.yml"
+    path.write_text(text)
+    return path
+
+
+def build(root: Path, output: Path, log: Path, env: dict[str, str], config: Path | None = None):
+    """``jupyter-book build`` of the whole book at ``root`` into ``output``.
+
+    With the project's config the build is strict, as ``make book``.  With
+    execution off, glued numbers are missing by design and each one warns,
+    so that build is timed without ``-W``.
+    """
+    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(root)]
+    command += ["--path-output", str(output), "--builder", "html"]
+    command += STRICT if config is None else ["--config", str(config)]
+    return timed(command, log, root, env)
+
+
+def run(logs: Path) -> tuple[list[Row], list[str]]:
+    """Time everything once; return the table rows and lines of detail."""
+    detail, failures = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        root = Path(tmp) / "src"
+        env = snapshot(root)
+        own = 0.0
+        for name, command in chapter_commands(root):
+            r = timed(command, logs / f"module-{name.split()[0]}.log", root, env)
+            own += r.seconds
+            detail.append(f"python -m {name}: {r.seconds:.1f} s, peak {r.peak_mib:.0f} MiB")
+            if r.returncode != 0:
+                failures.append(f"python -m {name} exited {r.returncode}: {r.tail}")
+        config = config_without_execution(root)
+        render = build(root, Path(tmp) / "noexec", logs / "build-noexec.log", env, config)
+        cold = build(root, root, logs / "build-cold.log", env)
+        again = build(root, root, logs / "build-rebuild.log", env)
+    for name, r in [("no-execution build", render), ("cold build", cold), ("rebuild", again)]:
+        detail.append(
+            f"{name}: {r.seconds:.1f} s, peak {r.peak_mib:.0f} MiB, {r.executed} notebooks executed"
+        )
+        if r.returncode != 0:
+            failures.append(f"{name} exited {r.returncode}: {r.tail}")
+    if again.executed:
+        failures.append(f"the no-change rebuild executed {again.executed} notebooks")
+    floor = own + render.seconds
+    detail.insert(0, f"chapters' own programs, summed: {own:.1f} s")
+    note = f"one run each, not interleaved (minutes per build); logs in {logs}"
+    if failures:
+        note += "; FAILED: " + " | ".join(failures)
+    rows = [
+        Row(
+            "5a",
+            "cold build / (own programs + no-exec build)",
+            _once(cold.seconds / floor),
+            "×",
+            ("<=", 1.5),
+            note,
+        ),
+        Row(
+            "5b",
+            "no-change rebuild / cold build",
+            _once(again.seconds / cold.seconds),
+            "×",
+            ("<=", 0.15),
+        ),
+        Row("5c", "cold build, wall time", _once(cold.seconds), "s"),
+        Row("5d", "cold build, peak memory (largest process)", _once(cold.peak_mib), "MiB"),
+    ]
+    return rows, detail
+
+
+def _once(value: float) -> Spread:
+    return Spread(value, value, value)

@@ -1,0 +1,25 @@
+"""Benchmark 6: the unit-test suite's wall time (without the site tests in tests/site)."""
+
+import sys
+from pathlib import Path
+
+from benchmarks.build import ROOT, timed
+from scratchnn.benchmark import Spread
+from scratchnn.benchmark.report import Row
+
+
+def run(logs: Path, repeats: int = 1) -> tuple[list[Row], list[str]]:
+    """Run ``pytest -q --ignore=tests/site`` ``repeats`` times; the median is the figure."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    command += ["--ignore=tests/site"]
+    runs = [timed(command, logs / f"pytest-{i}.log", ROOT) for i in range(repeats)]
+    seconds = sorted(r.seconds for r in runs)
+    spread = Spread(seconds[len(seconds) // 2], seconds[0], seconds[-1])
+    last = runs[-1]
+    summary = last.tail.splitlines()[-1] if last.tail else ""
+    note = f"pytest says: {summary.strip()}"
+    if any(r.returncode != 0 for r in runs):
+        note += f"; FAILED (exit {', '.join(str(r.returncode) for r in runs)})"
+    rows = [Row("6", "unit tests (pytest, without tests/site)", spread, "s", ("<", 30.0), note)]
+    detail = [f"pytest run {i + 1}: {r.seconds:.1f} s" for i, r in enumerate(runs)]
+    return rows, detail
