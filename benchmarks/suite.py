@@ -9,8 +9,13 @@ from scratchnn.benchmark.report import Row
 
 
 def run(logs: Path, repeats: int = 1) -> tuple[list[Row], list[str]]:
-    """Run ``pytest -q --ignore=tests/site`` ``repeats`` times; the median is the figure."""
+    """Run the unit tests as ``make test`` does, ``repeats`` times; the median is the figure.
+
+    That is ``pytest --numprocesses auto`` (one worker per core), without the
+    browser tests in tests/site.
+    """
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    command += ["--numprocesses", "auto"]
     command += ["--ignore=tests/site"]
     runs = [timed(command, logs / f"pytest-{i}.log", ROOT) for i in range(repeats)]
     seconds = sorted(r.seconds for r in runs)

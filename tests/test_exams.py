@@ -2,8 +2,6 @@
 
 import contextlib
 import io
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -207,18 +205,3 @@ def test_cli_bad_values_are_one_line_errors(args, message, capsys):
     assert out == ""
     assert len(err.strip().splitlines()) == 1
     assert message in err
-
-
-def test_module_run_with_zero_epochs_exits_2_with_one_line():
-    done = subprocess.run(
-        [sys.executable, "-m", "scratchnn.exams", "--epochs", "0"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 2
-    assert done.stdout == ""
-    assert done.stderr.strip().splitlines() == [
-        "python -m scratchnn.exams: error: argument --epochs: "
-        "expected a whole number >= 1, got '0' (see --help)"
-    ]

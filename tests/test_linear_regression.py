@@ -1,8 +1,5 @@
 """Linear regression: gradients, the closed form, convergence, and the command line."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -137,17 +134,3 @@ def test_main_rejects_bad_values_in_one_line(bad, capsys):
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
     assert f"error: argument {bad[0]}: expected" in err
-
-
-def test_module_rejects_zero_epochs_in_one_line():
-    done = subprocess.run(
-        [sys.executable, "-m", "scratchnn.linear_regression", "--epochs", "0"],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 2
-    assert done.stdout == ""
-    assert done.stderr.strip().splitlines() == [
-        "python -m scratchnn.linear_regression: error: argument --epochs: "
-        "expected a whole number >= 1, got '0' (see --help)"
-    ]

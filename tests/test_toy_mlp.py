@@ -1,8 +1,5 @@
 """The toy 2-2-1 network: exact gradients, the flawed rule, ReLU, and the command line."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -144,17 +141,3 @@ def test_main_rejects_bad_arguments_in_one_line(bad, capsys):
         toy.main(bad)
     assert exit_info.value.code == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
-
-
-def test_module_rejects_zero_epochs_in_one_line():
-    done = subprocess.run(
-        [sys.executable, "-m", "scratchnn.toy_mlp", "--epochs", "0"],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 2
-    assert done.stdout == ""
-    assert done.stderr.strip().splitlines() == [
-        "python -m scratchnn.toy_mlp: error: argument --epochs: "
-        "expected a whole number >= 1, got '0' (see --help)"
-    ]

@@ -1,8 +1,5 @@
 """The two-layer ReLU network: gradients, the book's training run, the CLI."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -179,18 +176,6 @@ def test_cli_divergence_is_one_line(capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "learning rate lr=1e-05" in err
-
-
-def test_cli_usage_error_exits_2_with_one_line():
-    proc = subprocess.run(
-        [sys.executable, "-m", "scratchnn.two_layer", "--epochs", "0"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1
-    assert "error: argument --epochs: expected a whole number >= 1, got '0'" in proc.stderr
 
 
 @pytest.mark.parametrize("args", [["--lr", "-1"], ["--init", "he"], ["--seed", "-3"]])
