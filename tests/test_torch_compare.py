@@ -114,7 +114,8 @@ def test_time_steps_interleaves_and_warms_up():
     calls = []
     runners = {name: (lambda steps, name=name: calls.append((name, steps))) for name in "ab"}
     medians = tc.time_steps(runners, steps=4, repeats=3)
-    assert calls == [("a", 2), ("b", 2)] + [("a", 4), ("b", 4)] * 3
+    # one untimed warm-up round, then 3 rounds, each starting one runner later
+    assert calls == [("b", 4), ("a", 4), ("a", 4), ("b", 4), ("b", 4), ("a", 4), ("a", 4), ("b", 4)]
     assert set(medians) == {"a", "b"}
     assert all(v >= 0 for v in medians.values())
 

@@ -12,9 +12,9 @@ the book's chapter "The same network in PyTorch"; ``python -m
 scratchnn.torch_compare`` runs the chapter's comparison.
 """
 
+import functools
 import math
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from scratchnn import two_layer
+from scratchnn.benchmark import interleaved
 from scratchnn.cli import parser, save_figure
 from scratchnn.data import two_layer_data
 from scratchnn.gradcheck import relative_error
@@ -289,21 +290,17 @@ def time_steps(
     runners : name -> a function ``f(steps)`` that trains for ``steps`` steps.
     steps : steps per timed call.  repeats : timed calls per runner; in each
         round every runner is timed once, in turn, so a slow spell of the
-        machine touches all of them alike.
+        machine touches all of them alike (:func:`scratchnn.benchmark.interleaved`,
+        after one untimed warm-up round).
 
     Returns
     -------
     name -> median over the repeats of (wall time / steps), in seconds.
     """
-    for f in runners.values():
-        f(2)  # warm up: first-call costs (allocation, thread pools) are not per step
-    times: dict[str, list[float]] = {name: [] for name in runners}
-    for _ in range(repeats):
-        for name, f in runners.items():
-            start = time.perf_counter()
-            f(steps)
-            times[name].append((time.perf_counter() - start) / steps)
-    return {name: float(np.median(t)) for name, t in times.items()}
+    timings = interleaved(
+        {name: functools.partial(f, steps) for name, f in runners.items()}, repeats=repeats
+    )
+    return {name: float(np.median(timings.seconds[name])) / steps for name in runners}
 
 
 # --- the chapter's experiment ------------------------------------------------------
