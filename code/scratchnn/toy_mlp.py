@@ -175,10 +175,10 @@ def loss_and_grads_flawed(
     x = np.asarray(x, dtype=float)
     h = act(x @ params["w1"])  # (N, H)
     e = F.half_squared_error_grad(h @ params["w2"], y)  # (N,)
-    w2_partials = e[:, None] * h  # (N, H): the w2 gradient, example by example
+    per_example_dw2 = e[:, None] * h  # (N, H): the w2 gradient, example by example
     if activation == "relu":
-        w2_partials = act_derivative(w2_partials)  # act' of the wrong quantity
-    dw1 = w2_partials.T @ x  # (H, D): WRONG, should be x.T @ (e w2 * act'(z))
+        per_example_dw2 = act_derivative(per_example_dw2)  # act' of the wrong quantity
+    dw1 = per_example_dw2.T @ x  # (H, D): WRONG, should be x.T @ (e w2 * act'(z))
     return loss, {"w1": dw1, "w2": grads["w2"]}
 
 
