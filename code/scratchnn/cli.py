@@ -1,27 +1,71 @@
-"""The command line shared by every chapter module (``python -m scratchnn.<module>``).
+"""The one command-line runner of every chapter program (``python -m scratchnn.<module>``).
 
-Every chapter's ``main`` builds its parser with :func:`parser`, which adds the
-common options (``--seed``, ``--epochs``, ``--lr``, ``--plot``) with the
-book's defaults and validates them: a bad value is one line on stderr and
-exit status 2, never a traceback.
+A chapter module states its book defaults once, as a frozen dataclass whose
+fields are the keyword arguments of its ``run``::
+
+    @dataclass(frozen=True)
+    class Defaults:
+        seed: int = option(0, "seed of the random generator", minimum=0)
+        epochs: int = option(10_000, "gradient-descent steps", maximum=10**7)
+        lr: float = option(0.5, "learning rate")
+        activation: str = option("sigmoid", "hidden activation", choices=("relu", "sigmoid"))
+
+    BOOK = Defaults()
+    main = cli.chapter_main("xor", "Train ... on XOR.", BOOK, run, summary, figure_boundary)
+
+:func:`chapter_main` turns the fields into options (``--seed``, ``--epochs``,
+``--lr``, ``--activation``, and ``--plot PATH`` for the figure), runs
+``run(**options, callback=...)``, shows progress on stderr when a run lasts
+more than about a second, prints ``summary(result)`` on stdout and saves
+``figure(result)`` only when ``--plot`` names a path.  Every failure a reader
+can cause is one line on stderr: exit status 2 for a bad value (an option, an
+option that would exhaust the machine, a figure path that cannot be written),
+1 for a run that diverges.  The program writes no file but the one named by
+``--plot``, and says so only once it has written it.
 """
 
 import argparse
+import dataclasses
 import math
+import os
 import sys
-from typing import TYPE_CHECKING, NoReturn
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+from scratchnn.train import DivergenceError
 
-__all__ = ["parser", "positive_float", "positive_int", "save_figure"]
+__all__ = ["chapter_main", "option", "positive_float", "positive_int"]
+
+#: The upper bound on ``--epochs`` (a larger value would run for days).
+MAX_EPOCHS = 10_000_000
+
+
+def option(
+    default: Any,
+    help: str,
+    *,
+    choices: Sequence[str] | None = None,
+    minimum: int = 1,
+    maximum: float | None = None,
+    flag: bool = True,
+) -> Any:
+    """A field of a chapter's ``Defaults``: its default and how it appears on the command line.
+
+    ``choices`` for a string option; ``minimum`` and ``maximum`` bound a
+    number (an upper bound keeps a reader from asking for more memory or time
+    than the machine has); ``flag=False`` keeps a field off the command line.
+    """
+    meta = {"help": help, "choices": choices, "minimum": minimum, "maximum": maximum, "flag": flag}
+    return dataclasses.field(default=default, metadata=meta)
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Show "(default: ...)" after each option's help, except for defaults of None."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default is None:
+        if action.default is None or action.default is argparse.SUPPRESS:
             return action.help
         return super()._get_help_string(action)
 
@@ -31,71 +75,167 @@ class _OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return value
+def _bounded_int(minimum: int, maximum: float | None) -> Callable[[str], int]:
+    limit = f" and <= {int(maximum):,}" if maximum is not None else ""
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number >= {minimum}{limit}, got {text!r}"
+            )
+        return value
+
+    return convert
 
 
-def positive_float(text: str) -> float:
-    """argparse type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
-    return value
+def _bounded_float(maximum: float | None) -> Callable[[str], float]:
+    limit = f" and <= {maximum:g}" if maximum is not None else ""
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value <= 0 or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(f"expected a finite number > 0{limit}, got {text!r}")
+        return value
+
+    return convert
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
+#: argparse types: a whole number >= 1, and a finite number > 0.
+positive_int = _bounded_int(1, None)
+positive_float = _bounded_float(None)
 
 
-def parser(
-    prog: str,
-    description: str,
-    *,
-    seed: int | None,
-    epochs: int,
-    lr: float | None,
-    lr_help: str = "learning rate",
-) -> argparse.ArgumentParser:
-    """A parser with the common options and the given defaults.
+def _add_option(p: argparse.ArgumentParser, field: dataclasses.Field, default: Any) -> None:
+    meta = field.metadata
+    name = "--" + field.name.replace("_", "-")
+    kind = type(default)
+    if kind is bool:
+        p.add_argument(name, action=argparse.BooleanOptionalAction, default=default, help=meta["help"])
+    elif meta.get("choices"):
+        p.add_argument(name, choices=meta["choices"], default=default, help=meta["help"])
+    elif kind is int:
+        maximum = meta.get("maximum")
+        if field.name == "epochs" and maximum is None:
+            maximum = MAX_EPOCHS
+        convert = _bounded_int(meta.get("minimum", 1), maximum)
+        p.add_argument(name, type=convert, default=default, help=meta["help"])
+    elif kind is float:
+        convert = _bounded_float(meta.get("maximum"))
+        p.add_argument(name, type=convert, default=default, help=meta["help"])
+    else:
+        raise TypeError(f"option {field.name}: no command-line form for {kind.__name__}")
 
-    ``seed=None`` leaves ``--seed`` out (for a chapter with no randomness).
-    ``lr=None`` means the chapter picks the learning rate from other options;
-    ``lr_help`` then says how.  Chapters add their own options to the
-    returned parser.
-    """
-    p = _OneLineParser(
-        prog=prog,
-        description=description,
-        formatter_class=_HelpFormatter,
-    )
-    if seed is not None:
-        p.add_argument("--seed", type=_seed, default=seed, help="seed of the random generator")
-    p.add_argument("--epochs", type=positive_int, default=epochs, help="gradient-descent steps")
-    p.add_argument("--lr", type=positive_float, default=lr, help=lr_help)
-    p.add_argument("--plot", metavar="PATH", help="save the chapter's figure to PATH (.png, .svg)")
+
+def build_parser(prog: str, description: str, book: Any) -> argparse.ArgumentParser:
+    """The parser of a chapter program: one option per flagged field of ``book``, and --plot."""
+    p = _OneLineParser(prog=prog, description=description, formatter_class=_HelpFormatter)
+    for field in dataclasses.fields(book):
+        if field.metadata.get("flag", True):
+            _add_option(p, field, getattr(book, field.name))
+    p.add_argument("--plot", metavar="PATH", help="save the chapter's figure to PATH (.png, .svg, .pdf)")
     return p
 
 
-def save_figure(fig: "Figure", path: str) -> None:
-    """Save ``fig`` to ``path``; an unwritable path is a one-line error, exit 2."""
-    try:
-        fig.savefig(path, dpi=120)
-    except (OSError, ValueError) as err:
-        print(f"error: cannot save the figure to {path}: {err}", file=sys.stderr)
-        sys.exit(2)
+def _check_plot_path(path: str) -> str | None:
+    """Why ``path`` cannot take the figure, or None when it can (checked before training)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    suffix = Path(path).suffix.lower().lstrip(".")
+    supported = FigureCanvasAgg(Figure()).get_supported_filetypes()
+    if suffix not in supported:
+        known = ", ".join(f".{k}" for k in ("png", "svg", "pdf"))
+        return f"cannot save the figure to {path}: unknown file type {suffix or '(none)'!r}; use {known}"
+    target = Path(path)
+    if target.is_dir():
+        return f"cannot save the figure to {path}: it is a folder"
+    folder = target.parent
+    if not folder.is_dir():
+        return f"cannot save the figure to {path}: no folder {folder}"
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        return f"cannot save the figure to {path}: permission denied"
+    return None
+
+
+class _Progress:
+    """Progress on stderr, at most once a second, only for runs that last over a second."""
+
+    def __init__(self, epochs: int | None) -> None:
+        self.epochs, self.stream = epochs, sys.stderr
+        self.start = self.last = time.monotonic()
+        self.shown = False
+
+    def __call__(self, epoch: int, loss: float) -> None:
+        now = time.monotonic()
+        if now - self.last >= 1.0:
+            self.last, self.shown = now, True
+            total = f"/{self.epochs}" if self.epochs else ""
+            self.stream.write(f"epoch {epoch + 1}{total}  loss {loss:.6g}  ({now - self.start:.0f} s)\n")
+            self.stream.flush()
+
+
+def chapter_main(
+    module: str,
+    description: str,
+    book: Any,
+    run: Callable[..., Any],
+    summary: Callable[[Any], list[str]],
+    figure: Callable[[Any], Any],
+) -> Callable[[list[str] | None], int]:
+    """Build ``main(argv=None) -> exit status`` for the chapter module ``scratchnn.<module>``.
+
+    Parameters
+    ----------
+    module : the module's short name (the program is ``python -m scratchnn.<module>``).
+    description : one sentence for ``--help``.
+    book : the chapter's ``BOOK`` defaults (a frozen dataclass built with :func:`option`).
+    run : the chapter's experiment; called with every field of ``book`` by
+        name, and ``callback(epoch, loss)``.
+    summary : ``summary(result) -> list[str]``, the lines printed on stdout.
+    figure : ``figure(result) -> matplotlib Figure``, saved by ``--plot PATH``.
+    """
+    prog = f"python -m scratchnn.{module}"
+
+    def main(argv: list[str] | None = None) -> int:
+        p = build_parser(prog, description, book)
+        args = vars(p.parse_args(argv))
+        plot = args.pop("plot")
+        if plot is not None and (problem := _check_plot_path(plot)):
+            return _fail(prog, problem, 2)
+        kwargs = {f.name: args.get(f.name, getattr(book, f.name)) for f in dataclasses.fields(book)}
+        try:
+            result = run(**kwargs, callback=_Progress(kwargs.get("epochs")))
+        except DivergenceError as err:
+            return _fail(prog, str(err), 1)
+        except (ValueError, TypeError, MemoryError) as err:
+            return _fail(prog, str(err) or type(err).__name__, 2)
+        except KeyboardInterrupt:
+            return _fail(prog, "interrupted", 130)
+        for line in summary(result):
+            print(line)
+        if plot is not None:
+            existed = Path(plot).exists()
+            try:
+                figure(result).savefig(plot, dpi=120)
+            except (OSError, ValueError) as err:
+                if not existed:  # leave no half-written file behind
+                    Path(plot).unlink(missing_ok=True)
+                return _fail(prog, f"cannot save the figure to {plot}: {err}", 2)
+            print(f"figure saved to {plot}")
+        return 0
+
+    main.__doc__ = f"{description} Returns the exit status."
+    return main
+
+
+def _fail(prog: str, message: str, status: int) -> int:
+    first = message.strip().splitlines()[0] if message.strip() else "failed"
+    print(f"{prog}: error: {first}", file=sys.stderr)
+    return status

@@ -30,6 +30,8 @@ __all__ = [
     "sigmoid_derivative",
     "sum_squared_error",
     "sum_squared_error_grad",
+    "tanh",
+    "tanh_derivative",
 ]
 
 
@@ -77,6 +79,17 @@ def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
     return s * (1.0 - s)
 
 
+def tanh(z: np.ndarray) -> np.ndarray:
+    """tanh(z) = (e^z - e^-z) / (e^z + e^-z), element by element.  Shape: any -> same."""
+    return np.tanh(np.asarray(z, dtype=float))
+
+
+def tanh_derivative(z: np.ndarray) -> np.ndarray:
+    """tanh'(z) = 1 - tanh(z)^2.  Shape: any -> same."""
+    t = np.tanh(np.asarray(z, dtype=float))
+    return 1.0 - t * t
+
+
 ActivationPair = tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]
 
 #: Name -> (function, derivative), for models that take ``activation="..."``.
@@ -84,6 +97,7 @@ ACTIVATIONS: dict[str, ActivationPair] = {
     "identity": (identity, identity_derivative),
     "relu": (relu, relu_derivative),
     "sigmoid": (sigmoid, sigmoid_derivative),
+    "tanh": (tanh, tanh_derivative),
 }
 
 
