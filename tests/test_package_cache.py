@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from package_cache import source_hash
+
 EXT_DIR = Path(__file__).resolve().parents[1] / "book" / "_ext"
-sys.path.insert(0, str(EXT_DIR))
-from package_cache import source_hash  # noqa: E402
 
 PAGE = """\
 ---

@@ -14,10 +14,10 @@ extension hashes every file under the folders listed in
 """
 
 import hashlib
-import os
 import shutil
 from pathlib import Path
 
+from book_paths import find_folder
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
@@ -44,26 +44,6 @@ def source_hash(folders: list[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
-def find_folder(start: Path, relative: str) -> Path:
-    """``relative`` under ``start`` or its nearest parent that has it.
-
-    A whole-book build runs from the repository root; a single-page build
-    (``jupyter-book build book/page.md``) from the page's folder.
-    """
-    for base in [start, *start.parents]:
-        if (base / relative).is_dir():
-            return base / relative
-    return start / relative
-
-
-def find_file(start: Path, relative: str) -> str:
-    """Like :func:`find_folder`, for a file; returned relative to ``start``."""
-    for base in [start, *start.parents]:
-        if (base / relative).is_file():
-            return os.path.relpath(base / relative, start)
-    return relative
-
-
 def key_cache_on_package(app: Sphinx, config: Config) -> None:
     folders = [find_folder(Path(app.confdir), f) for f in config.package_cache_sources]
     key = source_hash(folders)
@@ -74,11 +54,6 @@ def key_cache_on_package(app: Sphinx, config: Config) -> None:
             if old != cache:
                 shutil.rmtree(old, ignore_errors=True)
     config.nb_execution_cache_path = str(cache)
-    # A single-page build also needs the bibliography found from its folder.
-    bibfiles = getattr(config, "bibtex_bibfiles", None) or []
-    config.bibtex_bibfiles = [
-        str(find_file(Path(app.confdir), b)) if not Path(b).is_absolute() else b for b in bibfiles
-    ]
     logger.info(f"package_cache: scratchnn source {key}, execution cache {cache}")
 
 

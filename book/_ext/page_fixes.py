@@ -7,15 +7,7 @@
 2. Bibliography entries as list items.  Docutils marks each entry
    ``role="doc-biblioentry"``, a role deprecated in DPUB-ARIA 1.1 (axe-core:
    aria-deprecated-role); its container already has ``role="list"``.
-
-It also finds the book's static files (html_static_path, html_extra_path,
-html_favicon in _config.yml, relative to the repository) from a single-page
-build's folder, as package_cache does for the package and the bibliography.
 """
-
-from pathlib import Path
-
-from package_cache import find_file, find_folder
 
 
 def _key(script):
@@ -33,15 +25,6 @@ def fix_page(app, pagename, templatename, context, doctree):
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 
 
-def find_static_files(app, config):
-    start = Path(app.confdir)
-    config.html_static_path = [str(find_folder(start, p)) for p in config.html_static_path]
-    config.html_extra_path = [str(find_folder(start, p)) for p in config.html_extra_path]
-    if config.html_favicon and "://" not in config.html_favicon:
-        config.html_favicon = find_file(start, config.html_favicon)
-
-
 def setup(app):
-    app.connect("config-inited", find_static_files, priority=700)  # before Sphinx checks them
     app.connect("html-page-context", fix_page, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -117,7 +117,9 @@ def _add_option(p: argparse.ArgumentParser, field: dataclasses.Field, default: A
     name = "--" + field.name.replace("_", "-")
     kind = type(default)
     if kind is bool:
-        p.add_argument(name, action=argparse.BooleanOptionalAction, default=default, help=meta["help"])
+        p.add_argument(
+            name, action=argparse.BooleanOptionalAction, default=default, help=meta["help"]
+        )
     elif meta.get("choices"):
         p.add_argument(name, choices=meta["choices"], default=default, help=meta["help"])
     elif kind is int:
@@ -139,7 +141,9 @@ def build_parser(prog: str, description: str, book: Any) -> argparse.ArgumentPar
     for field in dataclasses.fields(book):
         if field.metadata.get("flag", True):
             _add_option(p, field, getattr(book, field.name))
-    p.add_argument("--plot", metavar="PATH", help="save the chapter's figure to PATH (.png, .svg, .pdf)")
+    p.add_argument(
+        "--plot", metavar="PATH", help="save the chapter's figure to PATH (.png, .svg, .pdf)"
+    )
     return p
 
 
@@ -148,14 +152,13 @@ def _check_plot_path(path: str) -> str | None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    suffix = Path(path).suffix.lower().lstrip(".")
-    supported = FigureCanvasAgg(Figure()).get_supported_filetypes()
-    if suffix not in supported:
-        known = ", ".join(f".{k}" for k in ("png", "svg", "pdf"))
-        return f"cannot save the figure to {path}: unknown file type {suffix or '(none)'!r}; use {known}"
     target = Path(path)
     if target.is_dir():
         return f"cannot save the figure to {path}: it is a folder"
+    suffix = target.suffix.lower().lstrip(".")
+    if suffix not in FigureCanvasAgg(Figure()).get_supported_filetypes():
+        known = ", ".join(f".{k}" for k in ("png", "svg", "pdf"))
+        return f"cannot save the figure to {path}: unknown file type {suffix!r}; use {known}"
     folder = target.parent
     if not folder.is_dir():
         return f"cannot save the figure to {path}: no folder {folder}"
@@ -177,7 +180,9 @@ class _Progress:
         if now - self.last >= 1.0:
             self.last, self.shown = now, True
             total = f"/{self.epochs}" if self.epochs else ""
-            self.stream.write(f"epoch {epoch + 1}{total}  loss {loss:.6g}  ({now - self.start:.0f} s)\n")
+            self.stream.write(
+                f"epoch {epoch + 1}{total}  loss {loss:.6g}  ({now - self.start:.0f} s)\n"
+            )
             self.stream.flush()
 
 
