@@ -29,7 +29,9 @@ def test_load_exams_missing_file_names_it(tmp_path):
 def test_load_exams_malformed_row_names_file_and_line(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("EXAM1,EXAM2,EXAM3,FINAL\n1,2,3,4\n1,two,3,4\n")
-    with pytest.raises(ValueError, match=r"bad.csv, line 3: expected 4 numbers, got '1,two,3,4'"):
+    with pytest.raises(
+        ValueError, match=r"bad.csv, line 3: expected 4 finite numbers, got '1,two,3,4'"
+    ):
         load_exams(path)
 
 
@@ -60,3 +62,20 @@ def test_xor_data_is_the_truth_table():
 def test_two_layer_data_shapes():
     x, y = two_layer_data(np.random.default_rng(0), n=8, d_in=5, d_out=3)
     assert x.shape == (8, 5) and y.shape == (8, 3)
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf"])
+def test_load_exams_refuses_non_finite_scores(tmp_path, bad):
+    path = tmp_path / "bad.csv"
+    path.write_text(f"EXAM1,EXAM2,EXAM3,FINAL\n1,2,3,4\n1,{bad},3,4\n")
+    with pytest.raises(
+        ValueError, match=rf"bad.csv, line 3: expected 4 finite numbers, got '1,{bad},3,4'"
+    ):
+        load_exams(path)
+
+
+def test_load_exams_names_a_file_in_another_encoding(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("EXAM1,EXAM2,EXAM3,FINAL\n1,2,3,4 \xe9\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"latin1.csv: not a UTF-8 text file \(byte 32 is 0xe9\)"):
+        load_exams(path)

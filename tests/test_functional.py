@@ -67,8 +67,8 @@ def test_activations_do_not_modify_their_input():
 
 
 def test_unknown_activation_names_the_choices():
-    with pytest.raises(ValueError, match=r"unknown activation 'tanh'; choose one of 'identity'"):
-        F.activation("tanh")
+    with pytest.raises(ValueError, match=r"unknown activation 'softplus'; choose one of 'identity'"):
+        F.activation("softplus")
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,22 @@ def test_unknown_activation_names_the_choices():
 def test_losses_refuse_to_broadcast_and_name_both_shapes(loss):
     with pytest.raises(ValueError, match=r"y_hat has shape \(4, 1\) but target y has shape \(4,\)"):
         loss(np.zeros((4, 1)), np.zeros(4))
+
+
+def test_losses_do_not_wrap_around_on_integer_targets():
+    """uint8 arithmetic would give (10 - 82) ** 2 = 64 instead of 5184."""
+    y_hat = np.array([10, 0], dtype=np.uint8)
+    y = np.array([82, 0], dtype=np.uint8)
+    assert F.sum_squared_error(y_hat, y) == 5184.0
+    np.testing.assert_array_equal(F.sum_squared_error_grad(y_hat, y), [-144.0, 0.0])
+
+
+def test_losses_refuse_complex_predictions():
+    with pytest.raises(TypeError, match=r"^y_hat must hold real numbers .* got dtype complex128$"):
+        F.mean_squared_error(np.array([1j]), np.array([0.0]))
+
+
+def test_tanh_derivative_matches_central_differences():
+    z = np.linspace(-3.0, 3.0, 13)
+    numeric = (F.tanh(z + 1e-6) - F.tanh(z - 1e-6)) / 2e-6
+    np.testing.assert_allclose(F.tanh_derivative(z), numeric, rtol=1e-8, atol=1e-10)

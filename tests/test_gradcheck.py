@@ -1,5 +1,7 @@
 """scratchnn.gradcheck passes a right gradient and catches a wrong one."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -75,8 +77,65 @@ def test_check_gradients_sampled_entries(problem):
     rng = np.random.default_rng(5)
     assert check_gradients(quadratic, *problem, samples=3, rng=rng)["w"] < 1e-8
     assert check_gradients(quadratic_wrong, *problem, samples=6, rng=rng)["w"] > 0.1
-    with pytest.raises(ValueError, match="needs rng"):
+    with pytest.raises(TypeError, match=r"rng \(needed with samples=...\) must be a numpy"):
         check_gradients(quadratic, *problem, samples=3)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"samples": 0}, ValueError, "samples must be a whole number >= 1, got 0"),
+        ({"samples": 2.5}, TypeError, "samples must be a whole number >= 1, got 2.5"),
+        ({"eps": 0.0}, ValueError, "eps must be a finite number > 0, got 0"),
+        ({"eps": float("nan")}, ValueError, "eps must be a finite number > 0, got nan"),
+    ],
+)
+def test_check_gradients_cannot_report_a_perfect_score_for_nothing(
+    problem, options, error, message
+):
+    """samples=0 would check no entry at all and report an error of 0."""
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        check_gradients(quadratic, *problem, rng=np.random.default_rng(0), **options)
+
+
+def test_check_gradients_names_missing_gradients(problem):
+    def none(params, x, y):
+        return quadratic(params, x, y)[0], {}
+
+    with pytest.raises(
+        ValueError, match=r"returned gradients for \[\], but the parameters are \['w'\]"
+    ):
+        check_gradients(none, *problem)
+
+
+def test_numerical_gradient_indices_address_entries_of_nd_arrays():
+    x = np.arange(6.0).reshape(2, 3)
+    grad = numerical_gradient(lambda v: float(np.sum(v**2)), x, indices=[(1, 2), (0, 1)])
+    expected = np.zeros((2, 3))
+    expected[1, 2], expected[0, 1] = 10.0, 2.0
+    np.testing.assert_allclose(grad, expected, atol=1e-6)
+    with pytest.raises(ValueError, match=r"tuples of 2 ints, got 0"):
+        numerical_gradient(lambda v: float(np.sum(v**2)), x, indices=[0])
+    with pytest.raises(ValueError, match=r"index \(2, 0\) is out of bounds"):
+        numerical_gradient(lambda v: float(np.sum(v**2)), x, indices=[(2, 0)])
+
+
+@pytest.mark.parametrize("magnitude", [1e-200, 1e-20, 1.0, 1e20, 1e200])
+def test_relative_error_is_right_at_extreme_magnitudes(magnitude):
+    a = np.array([3.0, 4.0]) * magnitude
+    b = np.array([3.0, 4.0 + 1e-6]) * magnitude
+    expected = 1e-6 / 10.0  # |a - b| / (|a| + |b|) with |a| = |b| = 5
+    got = relative_error(a, b, floor=1e-300)
+    assert got == pytest.approx(expected, rel=1e-6)
+
+
+def test_relative_error_refuses_non_finite_entries_and_bad_floors():
+    with pytest.raises(
+        ValueError, match=r"^a must hold only finite numbers, got nan at index \(1,\)$"
+    ):
+        relative_error(np.array([1.0, np.nan]), np.zeros(2))
+    with pytest.raises(ValueError, match="floor must be a finite number > 0"):
+        relative_error(np.zeros(2), np.zeros(2), floor=0.0)
 
 
 def test_check_gradients_names_a_gradient_of_the_wrong_shape(problem):

@@ -4,15 +4,20 @@ Every generator takes an explicit ``np.random.Generator``, so the same seed
 gives the same numbers in the book, the tests and the command line.
 """
 
+import math
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from scratchnn import checks
+
 __all__ = [
     "EXAM_COLUMNS",
     "linear_data",
+    "load_digits",
     "load_exams",
+    "stratified_split",
     "two_layer_data",
     "xor_data",
 ]
@@ -39,6 +44,8 @@ def linear_data(
     x : (n,) float64
     y : (n,) float64
     """
+    rng = checks.generator(rng)
+    n = checks.whole_number(n, "n", maximum=10**8)
     x = rng.uniform(0.0, 1.0, size=n)
     y = a * x + b + noise_std * rng.standard_normal(n)
     return x, y
@@ -67,6 +74,11 @@ def two_layer_data(
     x : (n, d_in) float64
     y : (n, d_out) float64
     """
+    rng = checks.generator(rng)
+    sizes = {"n": n, "d_in": d_in, "d_out": d_out}
+    n, d_in, d_out = (checks.whole_number(v, k, maximum=10**8) for k, v in sizes.items())
+    if n * (d_in + d_out) > 10**9:
+        raise ValueError(f"n * (d_in + d_out) = {n * (d_in + d_out):,} numbers is too many (> 1e9)")
     return rng.standard_normal((n, d_in)), rng.standard_normal((n, d_out))
 
 
@@ -90,8 +102,9 @@ def load_exams(path: str | Path | None = None) -> np.ndarray:
     Raises
     ------
     FileNotFoundError : no file at ``path`` (the message names it).
-    ValueError : a wrong header or a row that is not four numbers (the
-        message names the file and the line).
+    ValueError : a file that is not UTF-8 text, a wrong header, or a row
+        that is not four finite numbers ("nan" and "inf" are refused); the
+        message names the file and the line.
     """
     if path is None:
         text = resources.files("scratchnn").joinpath("resources/exams.csv").read_text()
@@ -100,7 +113,12 @@ def load_exams(path: str | Path | None = None) -> np.ndarray:
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"exam scores file not found: {path}")
-        text = path.read_text()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise ValueError(
+                f"{path}: not a UTF-8 text file (byte {err.start} is {err.object[err.start]:#04x})"
+            ) from None
         name = str(path)
     lines = text.strip().splitlines()
     header = tuple(h.strip() for h in lines[0].split(",")) if lines else ()
@@ -112,11 +130,62 @@ def load_exams(path: str | Path | None = None) -> np.ndarray:
         try:
             if len(fields) != len(EXAM_COLUMNS):
                 raise ValueError
-            rows.append([float(f) for f in fields])
+            row = [float(f) for f in fields]
+            if not all(math.isfinite(v) for v in row):
+                raise ValueError
+            rows.append(row)
         except ValueError:
             raise ValueError(
-                f"{name}, line {number}: expected {len(EXAM_COLUMNS)} numbers, got {line!r}"
+                f"{name}, line {number}: expected {len(EXAM_COLUMNS)} finite numbers, got {line!r}"
             ) from None
     if not rows:
         raise ValueError(f"{name}: no rows after the header")
     return np.array(rows)
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The 1 797 handwritten digits of scikit-learn's ``load_digits``, scaled to [0, 1].
+
+    Source: the UCI "Optical Recognition of Handwritten Digits" data set
+    (Alpaydin & Kaynak, 1998), 8 x 8 blocks of grey levels 0..16, shipped
+    inside scikit-learn, so it loads without a network.
+
+    Returns
+    -------
+    x : (1797, 64) float64, the grey levels divided by 16, row by row.
+    y : (1797,) int64, the digit 0..9 each image shows.
+    """
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    data = sklearn_digits()
+    return data.data / 16.0, data.target.astype(np.int64)
+
+
+def stratified_split(
+    rng: np.random.Generator, y: np.ndarray, fractions: tuple[float, ...]
+) -> list[np.ndarray]:
+    """Indices that cut the examples into parts with the same share of every class.
+
+    Parameters
+    ----------
+    rng : shuffles the examples of each class.
+    y : (N,) integer class labels.
+    fractions : the parts' shares, each > 0, summing to 1 (e.g. 0.6, 0.2, 0.2).
+
+    Returns
+    -------
+    One sorted int array of indices into ``y`` per part; every index is in
+    exactly one part, and each class is divided in the given proportions.
+    """
+    rng = checks.generator(rng)
+    y = np.asarray(y)
+    shares = np.array([checks.positive_float(f, "fractions") for f in fractions])
+    if not math.isclose(shares.sum(), 1.0):
+        raise ValueError(f"fractions must sum to 1, got {tuple(fractions)} (sum {shares.sum():g})")
+    parts: list[list[np.ndarray]] = [[] for _ in shares]
+    for label in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == label))
+        cuts = np.round(np.cumsum(shares)[:-1] * len(members)).astype(int)
+        for part, chunk in zip(parts, np.split(members, cuts), strict=True):
+            part.append(chunk)
+    return [np.sort(np.concatenate(p)) for p in parts]

@@ -9,9 +9,11 @@ float32 the rounding error of L (about 1e-7 relative) divided by 2ε swamps
 the answer.  Explained in the book's appendix "Checking gradients".
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
+
+from scratchnn import checks
 
 __all__ = [
     "DEFAULT_EPS",
@@ -45,17 +47,19 @@ def numerical_gradient(
     x : array of any shape (), (n,), (n, m), ...; it is not modified.
     eps : the step ε.
     indices : if given, only these entries are estimated (the others are left
-        at 0); used to check a random sample of a large weight matrix.
+        at 0); each a tuple with one int per axis of ``x`` (a plain int for a
+        1-d ``x``); used to check a random sample of a large weight matrix.
 
     Returns
     -------
     grad : float64 array of the shape of ``x``.
     """
-    x = np.array(x, dtype=np.float64, copy=True)
+    eps = checks.positive_float(eps, "eps")
+    x = np.array(checks.array(x, "x", nonempty=False), copy=True)
     grad = np.zeros_like(x)
-    todo = list(np.ndindex(x.shape)) if indices is None else indices
+    todo = list(np.ndindex(x.shape)) if indices is None else _entries(indices, x.shape)
     for i in todo:
-        old = x[i]
+        old = float(x[i])
         x[i] = old + eps
         f_plus = f(x)
         x[i] = old - eps
@@ -65,18 +69,48 @@ def numerical_gradient(
     return grad
 
 
+def _entries(indices: Sequence[object], shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """``indices`` as full index tuples of an array of ``shape``, checked.
+
+    An int is accepted for a 1-d array only: on a 2-d array ``x[0]`` is a
+    whole row, not one entry, and perturbing a row would be a wrong answer.
+    """
+    out = []
+    for index in indices:
+        entry = (index,) if isinstance(index, int | np.integer) else tuple(index)
+        if len(entry) != len(shape) or not all(isinstance(i, int | np.integer) for i in entry):
+            raise ValueError(
+                f"indices must name single entries of an array of shape {shape}: "
+                f"tuples of {len(shape)} ints, got {index!r}"
+            )
+        if not all(-n <= i < n for i, n in zip(entry, shape, strict=True)):
+            raise ValueError(f"index {entry} is out of bounds for an array of shape {shape}")
+        out.append(tuple(int(i) for i in entry))
+    return out
+
+
 def relative_error(a: np.ndarray, b: np.ndarray, *, floor: float = DEFAULT_FLOOR) -> float:
     """‖a − b‖ / max(‖a‖ + ‖b‖, floor), with the Euclidean norm over all entries.
 
     0 for equal arrays, 1 for ``b = -a``; below about 1e-7 means "agrees to
     the accuracy finite differences can give" for float64 and ε = 1e-6.
+    Right at any magnitude (entries of 1e-200 or 1e200 included); ``floor``
+    must be > 0, and non-finite entries are an error, not a NaN result.
     Shapes: a and b must be equal (a ``ValueError`` names them otherwise).
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    floor = checks.positive_float(floor, "floor")
+    a = checks.array(a, "a", nonempty=False)
+    b = checks.array(b, "b", nonempty=False)
     if a.shape != b.shape:
         raise ValueError(f"cannot compare gradients of shapes {a.shape} and {b.shape}")
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), floor))
+    # Scale by the largest entry first, so that neither huge gradients (whose
+    # squares overflow) nor tiny ones (whose squares underflow to 0) go wrong.
+    scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
+    if scale == 0.0:
+        return 0.0
+    gap = float(np.linalg.norm(a / scale - b / scale))
+    size = float(np.linalg.norm(a / scale) + np.linalg.norm(b / scale))
+    return gap / size if size * scale >= floor else gap * scale / floor
 
 
 def check_gradients(
@@ -97,17 +131,35 @@ def check_gradients(
     loss_and_grads : the model's ``loss_and_grads(params, x, y, **options)``.
     params : name -> array; copied to float64, never modified.
     x, y : the inputs and targets the loss is evaluated on.
-    samples : if given, check only this many randomly chosen entries of each
-        parameter (drawn with ``rng``, which is then required); for weights
-        too large to perturb one by one.
+    eps : the step of the central differences, finite and > 0.
+    samples : if given, a whole number >= 1: check only this many randomly
+        chosen entries of each parameter (drawn with ``rng``, which is then
+        required); for weights too large to perturb one by one.
     model_options : keyword options passed on (``activation="relu"``, ...).
 
     Returns
     -------
     errors : name -> :func:`relative_error` of that parameter's gradient.
+
+    Raises
+    ------
+    ValueError, TypeError : a bad ``eps``, ``samples`` or ``rng``, params
+        that are not finite arrays, or gradients whose names or shapes do
+        not match the parameters.
     """
-    base = {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
+    eps = checks.positive_float(eps, "eps")
+    if samples is not None:
+        samples = checks.whole_number(samples, "samples")
+        rng = checks.generator(rng, "rng (needed with samples=...)")
+    if not isinstance(params, Mapping) or not params:
+        raise ValueError("params must be a non-empty dict of arrays")
+    base = {k: np.array(checks.array(v, f"params[{k!r}]"), copy=True) for k, v in params.items()}
     _, analytic = loss_and_grads(base, x, y, **model_options)
+    if set(analytic) != set(base):
+        raise ValueError(
+            f"loss_and_grads returned gradients for {sorted(analytic)}, "
+            f"but the parameters are {sorted(base)}"
+        )
     errors = {}
     for name in base:
 
@@ -116,8 +168,6 @@ def check_gradients(
 
         indices = None
         if samples is not None:
-            if rng is None:
-                raise ValueError("check_gradients(samples=...) needs rng=np.random.Generator")
             flat = rng.choice(base[name].size, size=min(samples, base[name].size), replace=False)
             indices = [np.unravel_index(i, base[name].shape) for i in flat]
         numeric = numerical_gradient(loss_at, base[name], eps=eps, indices=indices)
