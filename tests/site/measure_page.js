@@ -1,5 +1,6 @@
 // Run in a loaded page of the book (Selenium execute_async_script): waits for
-// MathJax and every image, then reports what a reader sees.  The last argument
+// every image, then reports what a reader sees.  Equations arrive typeset as
+// MathML (book/_ext/static_math.py): no math script runs in the page.  The last argument
 // is Selenium's callback.
 const done = arguments[arguments.length - 1];
 
@@ -16,7 +17,7 @@ function imageSettled(img) {
 }
 
 // Text a reader sees as prose: everything but code, scripts and typeset math.
-const NOT_PROSE = "pre, code, script, style, textarea, mjx-container, .highlight";
+const NOT_PROSE = "pre, code, script, style, textarea, math, .highlight";
 
 function proseText(root) {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
@@ -38,9 +39,6 @@ function cellReport(cell) {
 }
 
 async function measure() {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-    await withTimeout(MathJax.startup.promise, 30000);
-  }
   const images = Array.from(document.images);
   await withTimeout(Promise.all(images.map(imageSettled)), 30000);
 
@@ -59,13 +57,18 @@ async function measure() {
     mode: html.dataset.mode || "",
     theme: html.dataset.theme || "",
     body_background: getComputedStyle(document.body).backgroundColor,
-    mathjax_loaded: Boolean(window.MathJax && MathJax.startup),
+    math_scripts: Array.from(document.scripts)
+      .map((script) => script.src)
+      .filter((src) => /mathjax|katex/i.test(src)),
     math_count: mathElements.length,
     untypeset_math: mathElements
-      .filter((el) => !el.querySelector("mjx-container"))
+      .filter((el) => !el.querySelector("math"))
       .map((el) => el.textContent.trim().slice(0, 80)),
-    merrors: Array.from(document.querySelectorAll("mjx-merror")).map((el) =>
-      (el.getAttribute("data-mjx-error") || el.textContent).slice(0, 120),
+    merrors: Array.from(document.querySelectorAll("math merror, .math pre")).map((el) =>
+      el.textContent.slice(0, 120),
+    ),
+    equation_numbers: Array.from(document.querySelectorAll("div.math span.eqno")).map((el) =>
+      el.textContent.replace("#", "").trim(),
     ),
     raw_tex: rawTex,
     images: images.map((img) => ({

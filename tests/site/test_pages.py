@@ -50,13 +50,17 @@ def test_no_console_errors_or_failed_requests(reader, page):
     assert seen["failed_requests"] == [], f"{page}: failed requests: {seen['failed_requests']}"
 
 
-def test_mathjax_typeset_every_equation(reader, page):
+def test_every_equation_arrives_typeset(reader, page):
+    """MathML written at build time: no math script, no raw TeX, every number shown."""
     seen = reader.open(page)
-    if seen["math_count"]:
-        assert seen["mathjax_loaded"], f"{page}: has math but MathJax did not load"
+    assert seen["math_scripts"] == [], f"{page}: loads a math script: {seen['math_scripts']}"
     assert seen["untypeset_math"] == [], f"{page}: not typeset: {seen['untypeset_math']}"
-    assert seen["merrors"] == [], f"{page}: MathJax errors: {seen['merrors']}"
+    assert seen["merrors"] == [], f"{page}: equations that failed: {seen['merrors']}"
     assert seen["raw_tex"] == [], f"{page}: raw TeX a reader sees: {seen['raw_tex']}"
+    html = (SITE_DIR / page).read_text(encoding="utf-8")
+    numbered = re.findall(r'<span class="eqno">\(([^)<]+)\)', html)
+    assert seen["equation_numbers"] == [f"({n})" for n in numbered], page
+    assert len(set(numbered)) == len(numbered), f"{page}: an equation number twice: {numbered}"
 
 
 def test_every_image_loaded_with_alt_text(reader, page):
@@ -147,3 +151,31 @@ def test_screenshots_saved_in_both_modes(reader, page):
         path = reader.open(page, mode)["screenshot"]
         assert path.stat().st_size > 10_000, f"{path}: an empty screenshot"
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+FITS_JS = """
+const width = document.documentElement.clientWidth;
+return Array.from(document.querySelectorAll("article div.math")).map((el) => {
+  const box = el.getBoundingClientRect();
+  const scrolls = ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+  return {
+    text: el.textContent.replace(/\\s+/g, " ").trim().slice(0, 60),
+    inside: box.left >= -1 && box.right <= width + 1,
+    cut: el.scrollWidth > el.clientWidth + 1 && !scrolls,
+  };
+});
+"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1366, 768)], ids=["phone", "laptop"])
+def test_display_equations_fit_the_screen_or_scroll(driver, base_url, page, width, height):
+    """No display equation is cut off at the right edge: it fits, or scrolls sideways."""
+    driver.set_window_size(width, height)
+    try:
+        driver.get(base_url + page)
+        boxes = driver.execute_script(FITS_JS)
+    finally:
+        driver.set_window_size(1280, 900)
+    outside = [b["text"] for b in boxes if not b["inside"]]
+    cut = [b["text"] for b in boxes if b["cut"]]
+    assert (outside, cut) == ([], []), f"{page} at {width} px: outside {outside}, cut {cut}"
