@@ -18,7 +18,7 @@ AXE := tests/site/node_modules/axe-core/axe.min.js
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install book book-fresh test lint clean site-deps site-test bench
+.PHONY: install book book-fresh test lint clean site-deps site-test bench dist pdf pdf-deps
 
 install: $(STAMP)
 
@@ -69,5 +69,35 @@ site-deps:
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# The package as a reader installs it: a wheel and an sdist in dist/ (with
+# resources/exams.csv, the README and the license), built from this checkout.
+# The release workflow (.github/workflows/release.yml) publishes exactly these.
+dist: $(STAMP)
+	rm -rf dist build code/scratchnn.egg-info
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	rm -rf build code/scratchnn.egg-info
+
+# The book as one PDF, _build/latex/scratchnn-book.pdf, from Jupyter Book's
+# LaTeX builder and XeLaTeX (Debian's TeX Live: `make pdf-deps` once).  It is
+# then copied into the HTML site, which links it from every page.
+PDF := _build/latex/scratchnn-book.pdf
+pdf: $(STAMP)
+	rm -f $(PDF) _build/html/scratchnn-book.pdf
+	$(BIN)/jupyter-book build . --builder pdflatex
+	@test -f $(PDF) || { echo "no $(PDF): see _build/latex/scratchnn-book.log"; exit 1; }
+	mkdir -p _build/html && cp $(PDF) _build/html/
+
+# XeLaTeX and the small part of Debian's TeX Live the PDF needs, with the
+# fonts it typesets in (as root, non-interactive), when missing.
+PDF_DEBS := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+	texlive-xetex latexmk fonts-freefont-otf fonts-dejavu-core fonts-dejavu-extra fonts-lmodern
+pdf-deps:
+	@if dpkg -s $(PDF_DEBS) >/dev/null 2>&1; then \
+		echo "TeX Live for the PDF is installed"; \
+	else \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $(PDF_DEBS); \
+	fi
+
 clean:
-	rm -rf _build
+	rm -rf _build dist

@@ -67,7 +67,9 @@ def test_activations_do_not_modify_their_input():
 
 
 def test_unknown_activation_names_the_choices():
-    with pytest.raises(ValueError, match=r"unknown activation 'softplus'; choose one of 'identity'"):
+    with pytest.raises(
+        ValueError, match=r"unknown activation 'softplus'; choose one of 'identity'"
+    ):
         F.activation("softplus")
 
 

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from package_cache import source_hash
 
 EXT_DIR = Path(__file__).resolve().parents[1] / "book" / "_ext"

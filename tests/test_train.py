@@ -61,25 +61,66 @@ def test_divergence_names_the_learning_rate():
         gradient_descent(bowl, {"w": np.ones(2)}, np.zeros(2), None, lr=5.0, epochs=1000)
 
 
-def test_nan_loss_is_caught():
+def test_a_loss_that_is_not_finite_before_any_step_does_not_blame_the_learning_rate():
     def nan_model(params, x, y):
         return float("nan"), {"w": params["w"]}
 
-    with pytest.raises(
-        DivergenceError, match=r"loss became nan at epoch 0 with learning rate lr=0\.1"
-    ):
+    with pytest.raises(DivergenceError, match=r"loss is nan at the starting parameters") as err:
         gradient_descent(nan_model, {"w": np.ones(1)}, None, None, lr=0.1, epochs=5)
+    assert "lr=" not in str(err.value)
+
+
+def test_nan_after_steps_blames_the_learning_rate():
+    def nan_later(params, x, y):  # finite at w = 1, nan once a step has moved w
+        loss = 1.0 if params["w"][0] == 1.0 else float("nan")
+        return loss, {"w": np.ones(1)}
+
+    with pytest.raises(
+        DivergenceError, match=r"loss became nan at epoch 1 with learning rate lr=0\.1"
+    ):
+        gradient_descent(nan_later, {"w": np.ones(1)}, None, None, lr=0.1, epochs=5)
+
+
+@pytest.mark.parametrize("where", ["x", "y"])
+def test_non_finite_data_is_named_not_blamed_on_the_learning_rate(where):
+    data = {"x": np.zeros(3), "y": np.zeros(3)}
+    data[where] = np.array([0.0, np.nan, 0.0])
+    with pytest.raises(
+        ValueError, match=rf"^{where} must hold only finite numbers, got nan at index \(1,\)$"
+    ):
+        gradient_descent(bowl, {"w": np.ones(3)}, data["x"], data["y"], lr=0.1, epochs=5)
+
+
+def test_non_finite_parameters_are_named():
+    with pytest.raises(
+        ValueError, match=r"^params\['w'\] must hold only finite numbers, got inf at index \(0,\)$"
+    ):
+        gradient_descent(bowl, {"w": np.array([np.inf])}, np.zeros(1), None, lr=0.1, epochs=5)
+
+
+def test_an_empty_batch_is_its_own_error():
+    with pytest.raises(
+        ValueError, match=r"^x is empty \(shape \(0, 2\)\): a batch needs at least one example$"
+    ):
+        gradient_descent(bowl, {"w": np.ones(2)}, np.zeros((0, 2)), None, lr=0.1, epochs=5)
 
 
 @pytest.mark.parametrize("lr", [0.0, -0.1, float("nan"), float("inf"), "0.1", True])
 def test_bad_learning_rate(lr):
-    with pytest.raises(ValueError, match="learning rate lr must be a finite number > 0"):
+    with pytest.raises((ValueError, TypeError), match=r"^lr must be a finite number > 0, got"):
         gradient_descent(bowl, {"w": np.ones(1)}, np.zeros(1), None, lr=lr, epochs=1)
+
+
+def test_numpy_scalars_are_accepted_for_lr_and_epochs():
+    h = gradient_descent(
+        bowl, {"w": np.ones(1)}, np.zeros(1), None, lr=np.float32(0.25), epochs=np.int64(2)
+    )
+    np.testing.assert_allclose(h.losses, [1.0, 0.25])
 
 
 @pytest.mark.parametrize("epochs", [0, -1, 2.5, None])
 def test_bad_epochs(epochs):
-    with pytest.raises(ValueError, match="epochs must be a whole number >= 1"):
+    with pytest.raises((ValueError, TypeError), match=r"^epochs must be a whole number >= 1, got"):
         gradient_descent(bowl, {"w": np.ones(1)}, np.zeros(1), None, lr=0.1, epochs=epochs)
 
 

@@ -214,13 +214,16 @@ def params(
     """
     if not isinstance(given, Mapping):
         raise TypeError(f"params must be a dict of arrays, got {type(given).__name__}")
-    wanted = ", ".join(f"{k} {_shape_text(s)}" for k, s in spec.items())
+
+    def wanted() -> str:
+        return ", ".join(f"{k} {_shape_text(s)}" for k, s in spec.items())
+
     missing = [k for k in spec if k not in given]
     extra = [k for k in given if k not in spec]
     if missing or extra:
         parts = [f"missing {', '.join(map(repr, missing))}"] if missing else []
         parts += [f"unexpected {', '.join(map(repr, extra))}"] if extra else []
-        raise ValueError(f"params must have exactly {wanted}; {'; '.join(parts)}")
+        raise ValueError(f"params must have exactly {wanted()}; {'; '.join(parts)}")
     dims = {} if dims is None else dims
     out = {}
     for key, shape in spec.items():
@@ -228,7 +231,7 @@ def params(
         if not _match(arr.shape, shape, dims):
             raise ValueError(
                 f"params[{key!r}] must have shape {_expected(shape, dims)}, "
-                f"got {_shape_text(arr.shape)} (the model wants {wanted})"
+                f"got {_shape_text(arr.shape)} (the model wants {wanted()})"
             )
         if arr.size == 0:
             raise ValueError(f"params[{key!r}] is empty (shape {_shape_text(arr.shape)})")

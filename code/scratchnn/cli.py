@@ -11,7 +11,9 @@ fields are the keyword arguments of its ``run``::
         activation: str = option("sigmoid", "hidden activation", choices=("relu", "sigmoid"))
 
     BOOK = Defaults()
-    main = cli.chapter_main("xor", "Train ... on XOR.", BOOK, run, summary, figure_boundary)
+    main = cli.chapter_main(  # the one line that makes the program
+        "xor", "Train ... on XOR.", BOOK, run, summary, figure_boundary
+    )
 
 :func:`chapter_main` turns the fields into options (``--seed``, ``--epochs``,
 ``--lr``, ``--activation``, and ``--plot PATH`` for the figure), runs
@@ -172,13 +174,14 @@ class _Progress:
 
     def __init__(self, epochs: int | None) -> None:
         self.epochs, self.stream = epochs, sys.stderr
-        self.start = self.last = time.monotonic()
-        self.shown = False
+        self.start = self.last = None
 
     def __call__(self, epoch: int, loss: float) -> None:
         now = time.monotonic()
+        if self.start is None:  # the clock starts with training, not with the imports
+            self.start = self.last = now
         if now - self.last >= 1.0:
-            self.last, self.shown = now, True
+            self.last = now
             total = f"/{self.epochs}" if self.epochs else ""
             self.stream.write(
                 f"epoch {epoch + 1}{total}  loss {loss:.6g}  ({now - self.start:.0f} s)\n"

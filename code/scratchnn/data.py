@@ -4,7 +4,9 @@ Every generator takes an explicit ``np.random.Generator``, so the same seed
 gives the same numbers in the book, the tests and the command line.
 """
 
+import functools
 import math
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from scratchnn import checks
 
 __all__ = [
     "EXAM_COLUMNS",
+    "DigitsSplit",
+    "digits_split",
     "linear_data",
     "load_digits",
     "load_exams",
@@ -189,3 +193,37 @@ def stratified_split(
         for part, chunk in zip(parts, np.split(members, cuts), strict=True):
             part.append(chunk)
     return [np.sort(np.concatenate(p)) for p in parts]
+
+
+#: The digits' one split: fixed, whatever seed a run trains with.
+DIGITS_SPLIT_SEED = 2026
+DIGITS_FRACTIONS = (0.6, 0.2, 0.2)
+
+
+@dataclass(frozen=True)
+class DigitsSplit:
+    """The digits cut once into training, validation and test sets (stratified).
+
+    x_* : (N_*, 64) float64 in [0, 1]; y_* : (N_*,) int64 labels 0..9.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+@functools.cache
+def digits_split() -> DigitsSplit:
+    """The book's split of :func:`load_digits`: 60/20/20 %, every digit alike.
+
+    Made once per process and shared, so its arrays are read-only.
+    """
+    x, y = load_digits()
+    parts = stratified_split(np.random.default_rng(DIGITS_SPLIT_SEED), y, DIGITS_FRACTIONS)
+    arrays = [a for rows in parts for a in (x[rows], y[rows])]
+    for a in arrays:
+        a.flags.writeable = False
+    return DigitsSplit(*arrays)

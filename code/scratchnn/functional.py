@@ -14,20 +14,29 @@ from collections.abc import Callable
 
 import numpy as np
 
+from scratchnn import checks
+
 __all__ = [
     "ACTIVATIONS",
     "activation",
+    "check_labels",
     "check_same_shape",
+    "cross_entropy",
+    "cross_entropy_grad",
     "half_squared_error",
     "half_squared_error_grad",
     "identity",
     "identity_derivative",
+    "log_softmax",
     "mean_squared_error",
     "mean_squared_error_grad",
+    "one_hot",
     "relu",
     "relu_derivative",
     "sigmoid",
     "sigmoid_derivative",
+    "softmax",
+    "softmax_backward",
     "sum_squared_error",
     "sum_squared_error_grad",
     "tanh",
@@ -126,37 +135,136 @@ def check_same_shape(y_hat: np.ndarray, y: np.ndarray) -> None:
         )
 
 
+def _pair(y_hat: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both as finite float64 arrays of one shape (an int target would wrap around)."""
+    check_same_shape(y_hat, y)
+    return checks.array(y_hat, "y_hat"), checks.array(y, "y")
+
+
 def sum_squared_error(y_hat: np.ndarray, y: np.ndarray) -> float:
     """L = sum of (y_hat - y)^2 over every entry.  Shapes: (...), (...) -> ()."""
-    check_same_shape(y_hat, y)
+    y_hat, y = _pair(y_hat, y)
     return float(np.sum((y_hat - y) ** 2))
 
 
 def sum_squared_error_grad(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
     """dL/dy_hat = 2 (y_hat - y).  Shapes: (...), (...) -> (...)."""
-    check_same_shape(y_hat, y)
+    y_hat, y = _pair(y_hat, y)
     return 2.0 * (y_hat - y)
 
 
 def mean_squared_error(y_hat: np.ndarray, y: np.ndarray) -> float:
     """L = mean of (y_hat - y)^2 over every entry.  Shapes: (...), (...) -> ()."""
-    check_same_shape(y_hat, y)
+    y_hat, y = _pair(y_hat, y)
     return float(np.mean((y_hat - y) ** 2))
 
 
 def mean_squared_error_grad(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
     """dL/dy_hat = 2 (y_hat - y) / n, n the number of entries.  Shapes: (...) -> (...)."""
-    check_same_shape(y_hat, y)
+    y_hat, y = _pair(y_hat, y)
     return 2.0 * (y_hat - y) / np.size(y)
 
 
 def half_squared_error(y_hat: np.ndarray, y: np.ndarray) -> float:
     """L = 1/2 sum of (y_hat - y)^2.  Shapes: (...), (...) -> ()."""
-    check_same_shape(y_hat, y)
+    y_hat, y = _pair(y_hat, y)
     return float(0.5 * np.sum((y_hat - y) ** 2))
 
 
 def half_squared_error_grad(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
     """dL/dy_hat = y_hat - y; the 1/2 cancels the 2.  Shapes: (...) -> (...)."""
-    check_same_shape(y_hat, y)
-    return np.asarray(y_hat - y, dtype=float)
+    y_hat, y = _pair(y_hat, y)
+    return y_hat - y
+
+
+# --- classification: softmax and cross-entropy -------------------------------
+# Logits z have shape (..., N, C): N examples, C classes, and optional leading
+# axes for S networks trained side by side.  Labels y are integers (N,).
+
+
+def check_labels(y: object, classes: int, n: int | None = None, name: str = "y") -> np.ndarray:
+    """``y`` as an int64 array of class labels, checked.  Shape: (N,) -> (N,).
+
+    Labels must be integers (not floats, not bools) in ``0 .. classes - 1``,
+    of shape (N,) (with N = ``n`` when given): one label per example, not
+    one-hot rows.
+    """
+    arr = np.asarray(y)
+    wanted = f"{name} must be integer class labels 0..{classes - 1} of shape (N,)"
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{wanted}, got dtype {arr.dtype}")
+    if arr.ndim != 1 or (n is not None and arr.shape[0] != n):
+        one_hot_rows = arr.ndim == 2 and arr.shape[1] == classes
+        hint = " (labels, not one-hot rows: use y.argmax(axis=1))" if one_hot_rows else ""
+        size = f" with N = {n}" if n is not None else ""
+        raise ValueError(f"{wanted}{size}, got shape {arr.shape}{hint}")
+    if arr.size and (arr.min() < 0 or arr.max() >= classes):
+        bad = int(np.flatnonzero((arr < 0) | (arr >= classes))[0])
+        raise ValueError(f"{wanted}, got {arr[bad]} at index {bad}")
+    return arr.astype(np.int64)
+
+
+def one_hot(y: np.ndarray, classes: int) -> np.ndarray:
+    """Row n is all zeros but a 1 in column ``y[n]``.  Shapes: (N,) -> (N, classes)."""
+    y = check_labels(y, classes)
+    return (y[:, None] == np.arange(classes)).astype(np.float64)
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """log softmax(z) along the last axis, without overflow.  Shape: (..., C) -> same.
+
+    log softmax(z)_k = (z_k - m) - log sum_j exp(z_j - m) for any m; with
+    m = max_j z_j every exponent is <= 0, so no exp overflows and the sum is
+    at least 1, so no log sees 0.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def softmax(z: np.ndarray, *, shift: bool = True) -> np.ndarray:
+    """softmax(z)_k = exp(z_k) / sum_j exp(z_j) along the last axis.  Shape: (..., C) -> same.
+
+    ``shift=False`` evaluates the formula as written, deliberately: exp(1000)
+    overflows to inf and inf / inf is nan.  The default subtracts the row's
+    maximum first, which changes nothing mathematically and prevents that.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    if shift:
+        z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_backward(p: np.ndarray, d_p: np.ndarray) -> np.ndarray:
+    """dL/dz from p = softmax(z) and d_p = dL/dp.  Shapes: (..., C), (..., C) -> (..., C).
+
+    dp_k / dz_j = p_k (1[k = j] - p_j), so dL/dz_j = p_j (d_p_j - sum_k p_k d_p_k).
+    """
+    check_same_shape(p, d_p)
+    return p * (d_p - (p * d_p).sum(axis=-1, keepdims=True))
+
+
+def _logits_and_labels(logits: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim < 2:
+        raise ValueError(f"logits must have shape (..., N, C), got {z.shape}")
+    return z, check_labels(y, z.shape[-1], z.shape[-2])
+
+
+def cross_entropy(logits: np.ndarray, y: np.ndarray) -> float:
+    """Mean over the N examples of -log softmax(logits)[n, y_n].  Shapes: (..., N, C), (N,) -> ().
+
+    The negative log-likelihood of the labels under the model's
+    probabilities.  With leading axes (S networks side by side) it is the
+    sum of each network's mean, so each network's gradient is its own.
+    """
+    z, y = _logits_and_labels(logits, y)
+    picked = log_softmax(z)[..., np.arange(len(y)), y]  # (..., N): log p of each true label
+    return float(-picked.sum() / len(y))
+
+
+def cross_entropy_grad(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """dL/dlogits = (softmax(logits) - one_hot(y)) / N.  Shapes: (..., N, C), (N,) -> same as z."""
+    z, y = _logits_and_labels(logits, y)
+    return (softmax(z) - one_hot(y, z.shape[-1])) / z.shape[-2]

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from scratchnn import checks
 from scratchnn import functional as F
 
 __all__ = [
@@ -71,26 +72,18 @@ class Linear(Layer):
 
     def __init__(self, w: np.ndarray, b: np.ndarray) -> None:
         super().__init__()
-        w = np.array(w, dtype=np.float64)
-        b = np.array(b, dtype=np.float64)
-        if w.ndim != 2 or b.shape != (w.shape[1],):
-            raise ValueError(
-                f"Linear needs w of shape (D_in, D_out) and b of shape (D_out,); "
-                f"got w {w.shape} and b {b.shape}"
-            )
+        dims: dict[str, int] = {}
+        w = np.array(checks.array(w, "w", ("D_in", "D_out"), dims=dims), copy=True)
+        b = np.array(checks.array(b, "b", ("D_out",), dims=dims), copy=True)
         self.params = {"w": w, "b": b}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         w = self.params["w"]
-        if np.ndim(x) != 2 or np.shape(x)[1] != w.shape[0]:
-            raise ValueError(
-                f"Linear: input x has shape {np.shape(x)} but w has shape {w.shape}; "
-                f"x must have shape (N, {w.shape[0]})"
-            )
-        x = np.asarray(x, dtype=np.float64)
+        x = checks.array(x, "x", ("N", w.shape[0]))
         return self._remember(x, x @ w + self.params["b"])
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        grad_out = checks.array(grad_out, "grad_out")
         x = self._recall(grad_out)
         self.grads = {"w": x.T @ grad_out, "b": grad_out.sum(axis=0)}
         return grad_out @ self.params["w"].T
@@ -107,10 +100,11 @@ class Activation(Layer):
         self.f, self.df = F.activation(name)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
+        x = checks.array(x, "x")
         return self._remember(x, self.f(x))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        grad_out = checks.array(grad_out, "grad_out")
         return grad_out * self.df(self._recall(grad_out))
 
 
@@ -139,6 +133,7 @@ class MSELoss:
         self._cache: tuple[np.ndarray, np.ndarray] | None = None
 
     def forward(self, y_hat: np.ndarray, y: np.ndarray) -> float:
+        y_hat, y = checks.array(y_hat, "y_hat"), checks.array(y, "y")
         loss = F.mean_squared_error(y_hat, y)  # raises ValueError naming both shapes
         self._cache = (y_hat, y)
         return loss
@@ -190,16 +185,10 @@ class Sequential:
 
     def set_params(self, params: Mapping[str, np.ndarray]) -> None:
         """Load a flat dict with exactly the names and shapes of ``params``."""
-        current = self.params
-        if set(params) != set(current):
-            raise ValueError(f"expected parameters {sorted(current)}, got {sorted(params)}")
-        for key, value in params.items():
-            if np.shape(value) != current[key].shape:
-                raise ValueError(
-                    f"parameter {key!r} must have shape {current[key].shape}; got {np.shape(value)}"
-                )
+        spec = {key: value.shape for key, value in self.params.items()}
+        for key, value in checks.params(params, spec).items():
             position, name = key.split(".")
-            self.layers[int(position)].params[name] = np.array(value, dtype=np.float64)
+            self.layers[int(position)].params[name] = np.array(value, copy=True)
 
 
 def loss_and_grads(

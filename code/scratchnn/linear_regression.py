@@ -1,33 +1,35 @@
-"""Linear regression y ≈ a x + b, by gradient descent and in closed form.
+"""Linear regression ŷ = a x + b, by gradient descent and in closed form.
 
-The model of the book's chapter "Linear regression by gradient descent":
-two scalar parameters, the mean squared error, its gradient, the
-least-squares solution of the normal equations, and the (constant) Hessian
-of the loss that explains how fast gradient descent approaches that solution.
+The model of the book's chapter "Linear regression by gradient descent": two
+scalar parameters, the squared error (its mean, or its sum), its gradient,
+the least-squares solution of the normal equations, the (constant) Hessian
+that explains how fast gradient descent approaches that solution.
+:mod:`scratchnn.linear_regression_sweep` trains many data sets at many
+learning rates at once.
 
 Run ``python -m scratchnn.linear_regression --help`` for the command line.
 """
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from scratchnn import checks, cli
 from scratchnn import functional as F
-from scratchnn.cli import parser, save_figure
 from scratchnn.data import linear_data
 from scratchnn.plotting import new_figure
 from scratchnn.train import History, gradient_descent
 
 __all__ = [
-    "DEFAULT_EPOCHS",
-    "DEFAULT_LR",
-    "DEFAULT_SEED",
-    "N_POINTS",
-    "RegressionResult",
+    "BOOK",
+    "Defaults",
+    "Result",
+    "book_problem",
     "closed_form",
+    "figure_data",
     "figure_fit",
     "forward",
     "init_params",
@@ -35,34 +37,40 @@ __all__ = [
     "main",
     "mse_hessian",
     "run",
+    "summary",
 ]
 
-#: The book's experiment: 100 points, seed 0, 1000 epochs of learning rate 0.1.
-N_POINTS = 100
-DEFAULT_SEED = 0
-DEFAULT_EPOCHS = 1000
-DEFAULT_LR = 0.1
+#: Parameter names and shapes: two scalars.
+SPEC = {"a": (), "b": ()}
+REDUCTIONS = ("mean", "sum")
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The book's experiment; the fields are the keyword arguments of :func:`run`."""
+
+    seed: int = cli.option(0, "seed of the random generator (data, then start)", minimum=0)
+    epochs: int = cli.option(1000, "gradient-descent steps")
+    lr: float = cli.option(0.1, "learning rate")
+    points: int = cli.option(100, "number of data points N", maximum=10_000_000)
+
+
+BOOK = Defaults()
 
 
 def init_params(rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """A random first guess: a and b drawn from N(0, 1).
+    """A random first guess: a and b drawn from N(0, 1), a first.
 
     Returns
     -------
     params : {"a": () float64, "b": () float64}
     """
+    rng = checks.generator(rng)
     return {"a": np.array(rng.standard_normal()), "b": np.array(rng.standard_normal())}
 
 
-def _check_x(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 1:
-        raise ValueError(f"x must have shape (N,), got shape {x.shape}")
-    return x
-
-
-def forward(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
-    """Predictions y_hat = a x + b.
+def forward(params: Mapping[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """Predictions ŷ = a x + b.
 
     Parameters
     ----------
@@ -73,32 +81,44 @@ def forward(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     -------
     y_hat : (N,) float64
     """
-    return params["a"] * _check_x(x) + params["b"]
+    params = checks.params(params, SPEC)
+    x = checks.array(x, "x", ("N",))
+    return params["a"] * x + params["b"]
 
 
 def loss_and_grads(
-    params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray
+    params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, reduction: str = "mean"
 ) -> tuple[float, dict[str, np.ndarray]]:
-    """Mean squared error and its gradient with respect to a and b.
+    """The squared error and its gradient with respect to a and b.
 
-    With r = y_hat - y, L = (1/N) Σ r², dL/da = (2/N) Σ r x, dL/db = (2/N) Σ r.
+    With r = ŷ − y: for ``reduction="mean"``, L = (1/N) Σ r², ∂L/∂a = (2/N) Σ r x,
+    ∂L/∂b = (2/N) Σ r; for ``"sum"``, L = Σ r² and the gradients lose the 1/N.
 
     Parameters
     ----------
     params : {"a": (), "b": ()}
     x : (N,) inputs
     y : (N,) targets
+    reduction : "mean" (the book's loss) or "sum"
 
     Returns
     -------
     loss : float
     grads : {"a": () float64, "b": () float64}
     """
-    x = _check_x(x)
-    y_hat = forward(params, x)
-    loss = F.mean_squared_error(y_hat, y)
-    dy_hat = F.mean_squared_error_grad(y_hat, y)  # (N,) = 2 r / N
-    return loss, {"a": np.array(np.sum(dy_hat * x)), "b": np.array(np.sum(dy_hat))}
+    checks.choice(reduction, "reduction", REDUCTIONS)
+    dims: dict[str, int] = {}
+    params = checks.params(params, SPEC, dims=dims)
+    x = checks.array(x, "x", ("N",), dims=dims)
+    y = checks.array(y, "y", ("N",), dims=dims)
+    y_hat = params["a"] * x + params["b"]  # (N,)
+    if reduction == "mean":
+        loss = F.mean_squared_error(y_hat, y)
+        d_y_hat = F.mean_squared_error_grad(y_hat, y)  # (N,) ∂L/∂ŷ = 2 r / N
+    else:
+        loss = F.sum_squared_error(y_hat, y)
+        d_y_hat = F.sum_squared_error_grad(y_hat, y)  # (N,) ∂L/∂ŷ = 2 r
+    return loss, {"a": np.array(np.sum(d_y_hat * x)), "b": np.array(np.sum(d_y_hat))}
 
 
 def closed_form(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
@@ -113,19 +133,20 @@ def closed_form(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
 
     Returns
     -------
-    params : {"a": () float64, "b": () float64}, the minimiser of the MSE
+    params : {"a": () float64, "b": () float64}, the minimiser of the squared error
     """
-    x = _check_x(x)
-    F.check_same_shape(x, y)
-    if x.size < 2 or np.ptp(x) == 0:
-        raise ValueError("the least-squares line needs at least two distinct x values")
+    dims: dict[str, int] = {}
+    x = checks.array(x, "x", ("N",), dims=dims)
+    y = checks.array(y, "y", ("N",), dims=dims)
+    if np.ptp(x) == 0:
+        raise ValueError("x must hold at least two distinct values for a least-squares line")
     design = np.column_stack([x, np.ones_like(x)])  # (N, 2)
-    a, b = np.linalg.solve(design.T @ design, design.T @ np.asarray(y, dtype=float))
+    a, b = np.linalg.solve(design.T @ design, design.T @ y)
     return {"a": np.array(a), "b": np.array(b)}
 
 
 def mse_hessian(x: np.ndarray) -> np.ndarray:
-    """Hessian of the MSE with respect to (a, b): (2/N) Xᵀ X, whatever a, b and y.
+    """Hessian of the mean squared error in (a, b): (2/N) Xᵀ X, whatever a, b and y.
 
     Parameters
     ----------
@@ -135,13 +156,28 @@ def mse_hessian(x: np.ndarray) -> np.ndarray:
     -------
     hessian : (2, 2) float64, [[2 mean(x²), 2 mean(x)], [2 mean(x), 2]]
     """
-    x = _check_x(x)
+    x = checks.array(x, "x", ("N",))
     design = np.column_stack([x, np.ones_like(x)])
     return 2.0 * design.T @ design / x.size
 
 
+def book_problem(
+    seed: int = BOOK.seed, points: int = BOOK.points
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """The book's data and start for ``seed``: x (N,), y (N,), then {"a": (), "b": ()}.
+
+    One generator seeded with ``seed`` draws the ``points`` data points first
+    (:func:`scratchnn.data.linear_data`), then the start (:func:`init_params`).
+    """
+    seed = checks.whole_number(seed, "seed", minimum=0)
+    points = checks.whole_number(points, "points", maximum=10_000_000)
+    rng = np.random.default_rng(seed)
+    x, y = linear_data(rng, points)
+    return x, y, init_params(rng)
+
+
 @dataclass(frozen=True)
-class RegressionResult:
+class Result:
     """The chapter's experiment.
 
     Attributes
@@ -149,7 +185,7 @@ class RegressionResult:
     x, y : (N,) the data
     start : {"a": (), "b": ()} the random first guess
     history : the training run (losses (epochs,), final params)
-    exact : {"a": (), "b": ()} the closed-form least-squares fit
+    exact : {"a": (), "b": ()} the least-squares fit
     """
 
     x: np.ndarray
@@ -160,40 +196,49 @@ class RegressionResult:
 
     @property
     def distance(self) -> float:
-        """Euclidean distance between the trained (a, b) and the closed form."""
+        """Euclidean distance between the trained (a, b) and the least-squares (a, b)."""
         p, q = self.history.params, self.exact
         return float(np.hypot(p["a"] - q["a"], p["b"] - q["b"]))
 
 
 def run(
-    seed: int = DEFAULT_SEED,
-    epochs: int = DEFAULT_EPOCHS,
-    lr: float = DEFAULT_LR,
     *,
+    seed: int = BOOK.seed,
+    epochs: int = BOOK.epochs,
+    lr: float = BOOK.lr,
+    points: int = BOOK.points,
     callback: Callable[[int, float], None] | None = None,
-) -> RegressionResult:
-    """Draw the data, train from a random start, and solve the normal equations.
+) -> Result:
+    """Draw the data (:func:`book_problem`), train from the random start, solve least squares.
 
-    The generator seeded with ``seed`` draws the N_POINTS data points first,
-    then the starting a and b.  ``callback(epoch, loss)`` is passed on to
-    :func:`scratchnn.train.gradient_descent`.
+    ``callback(epoch, loss)`` is passed on to :func:`scratchnn.train.gradient_descent`.
     """
-    rng = np.random.default_rng(seed)
-    x, y = linear_data(rng, N_POINTS)
-    start = init_params(rng)
+    x, y, start = book_problem(seed, points)
     history = gradient_descent(loss_and_grads, start, x, y, lr=lr, epochs=epochs, callback=callback)
-    return RegressionResult(x, y, start, history, closed_form(x, y))
+    return Result(x, y, start, history, closed_form(x, y))
 
 
-def figure_fit(
-    x: np.ndarray, y: np.ndarray, lines: dict[str, dict[str, np.ndarray]] | None = None
+def summary(result: Result) -> list[str]:
+    """The lines ``python -m scratchnn.linear_regression`` prints."""
+    (a, b), (a_ls, b_ls) = (
+        (float(p["a"]), float(p["b"])) for p in (result.history.params, result.exact)
+    )
+    return [
+        f"gradient descent: a = {a:.6f}, b = {b:.6f}",
+        f"least squares:    a = {a_ls:.6f}, b = {b_ls:.6f}",
+        f"distance between the two: {result.distance:.3e}",
+    ]
+
+
+def figure_data(
+    x: np.ndarray, y: np.ndarray, lines: Mapping[str, Mapping[str, np.ndarray]] | None = None
 ) -> Figure:
-    """The data as dots and, for each label -> {"a", "b"} in ``lines``, its line.
+    """The data as dots and, for each label -> {"a": (), "b": ()} in ``lines``, its line.
 
     Parameters
     ----------
     x, y : (N,) the data
-    lines : label -> params; no lines draws the data alone
+    lines : label -> params; None draws the data alone
 
     Returns
     -------
@@ -212,36 +257,20 @@ def figure_fit(
     return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Train with the book's defaults (or the options given) and print a summary."""
-    p = parser(
-        "python -m scratchnn.linear_regression",
-        "Fit y = a x + b to noisy data by gradient descent and compare with least squares.",
-        seed=DEFAULT_SEED,
-        epochs=DEFAULT_EPOCHS,
-        lr=DEFAULT_LR,
-    )
-    args = p.parse_args(argv)
-    every = max(1, args.epochs // 10)
+def figure_fit(result: Result) -> Figure:
+    """The data with the gradient-descent line and the least-squares line."""
+    lines = {"gradient descent": result.history.params, "least squares": result.exact}
+    return figure_data(result.x, result.y, lines)
 
-    def progress(epoch: int, loss: float) -> None:
-        if epoch % every == 0:
-            print(f"epoch {epoch:6d}  loss {loss:.6f}")
 
-    try:
-        result = run(args.seed, args.epochs, args.lr, callback=progress)
-    except FloatingPointError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    final, exact = result.history.params, result.exact
-    print(f"gradient descent: a = {float(final['a']):.6f}, b = {float(final['b']):.6f}")
-    print(f"least squares:    a = {float(exact['a']):.6f}, b = {float(exact['b']):.6f}")
-    print(f"distance between the two: {result.distance:.3e}")
-    if args.plot:
-        lines = {"gradient descent": final, "least squares": exact}
-        save_figure(figure_fit(result.x, result.y, lines), args.plot)
-    return 0
-
+main = cli.chapter_main(
+    "linear_regression",
+    "Fit y = a x + b to noisy data by gradient descent and compare with least squares.",
+    BOOK,
+    run,
+    summary,
+    figure_fit,
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,61 +1,49 @@
-"""The two-layer network of :mod:`scratchnn.two_layer`, in PyTorch, three ways.
+"""The two-layer network of :mod:`scratchnn.two_layer` in PyTorch, three ways (:data:`VERSIONS`).
 
-1. torch tensors with the gradients written by hand (``*_manual``);
-2. the same forward pass with ``loss.backward()`` (``*_autograd``);
-3. ``torch.nn`` layers and ``torch.optim.SGD`` (``*_nn``).
+1. torch tensors with the gradients written by hand (``manual``);
+2. the same forward pass with ``loss.backward()`` (``autograd``);
+3. ``torch.nn`` layers and ``torch.optim.SGD`` (``nn``).
 
-Every function takes the same NumPy starting arrays, x (N, D_in),
-y (N, D_out), w1 (D_in, H), w2 (H, D_out), and returns NumPy float64 arrays,
-so the three can be compared with each other and with the NumPy model.
-This is the only module of the package that imports torch.  Explained in
-the book's chapter "The same network in PyTorch"; ``python -m
-scratchnn.torch_compare`` runs the chapter's comparison.
+Every function takes NumPy arrays x (N, D_in), y (N, D_out), w1 (D_in, H),
+w2 (H, D_out) and returns float64 NumPy arrays.  The only module that imports
+torch; explained in the chapter "The same network in PyTorch".
 """
 
-import functools
-import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+from matplotlib.figure import Figure
 
-from scratchnn import two_layer
-from scratchnn.benchmark import interleaved
-from scratchnn.cli import parser, save_figure
-from scratchnn.data import two_layer_data
+from scratchnn import checks, cli, two_layer
 from scratchnn.gradcheck import relative_error
 from scratchnn.plotting import loss_curve
-from scratchnn.train import DivergenceError, gradient_descent
+from scratchnn.train import DivergenceError, History, gradient_descent
 
 __all__ = [
-    "BOOK_EPOCHS",
-    "BOOK_LR",
-    "BOOK_SEED",
+    "BOOK",
     "DTYPES",
+    "VERSIONS",
+    "Defaults",
     "Result",
-    "grads_autograd",
-    "grads_manual",
-    "grads_nn",
-    "grads_numpy",
+    "figure_losses",
+    "gradients",
     "main",
     "network",
     "pick_device",
     "run",
-    "start",
-    "time_steps",
+    "summary",
     "train_autograd",
     "train_manual",
     "train_nn",
-    "train_numpy",
 ]
 
-BOOK_SEED = two_layer.BOOK_SEED
-BOOK_EPOCHS = two_layer.BOOK_EPOCHS
-BOOK_LR = two_layer.BOOK_LR
-#: ``--dtype`` name -> torch dtype.
-DTYPES = {"float32": torch.float32, "float64": torch.float64}
+#: ``dtype`` name -> torch dtype.
+DTYPES = {"float64": torch.float64, "float32": torch.float32}
+#: The three torch versions: gradients by hand, by autograd, by torch.nn layers.
+VERSIONS = ("manual", "autograd", "nn")
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -65,32 +53,28 @@ def pick_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def _to_torch(arrays, dtype: torch.dtype, device: torch.device | None) -> list[torch.Tensor]:
-    """Copies of NumPy arrays as tensors (the caller's arrays are never shared)."""
+def _to_torch(x, y, w1, w2, dtype: torch.dtype, device) -> list[torch.Tensor]:
+    """Copies as tensors, checked as :func:`scratchnn.two_layer.loss_and_grads` checks them."""
+    if dtype not in DTYPES.values():
+        raise ValueError(f"dtype must be torch.float64 or torch.float32, got {dtype!r}")
+    dims: dict[str, int] = {}
+    w1 = checks.array(w1, "w1", ("D_in", "H"), dims=dims)
+    w2 = checks.array(w2, "w2", ("H", "D_out"), dims=dims)
+    x = checks.array(x, "x", ("N", "D_in"), dims=dims)
+    y = checks.array(y, "y", ("N", "D_out"), dims=dims)
     device = pick_device() if device is None else device
-    return [torch.tensor(np.asarray(a), dtype=dtype, device=device) for a in arrays]
+    return [torch.tensor(a, dtype=dtype, device=device) for a in (x, y, w1, w2)]
 
 
-def _to_numpy(t: torch.Tensor) -> np.ndarray:
+def _to_numpy(t: torch.Tensor) -> np.ndarray:  # float64, on the CPU
     return t.detach().to("cpu", torch.float64).numpy()
 
 
-def _check(x, y, w1, w2) -> None:
-    """The shapes of :func:`scratchnn.two_layer.loss_and_grads`, with the same errors."""
-    two_layer.check_shapes({"w1": w1, "w2": w2}, x)
-    expected = (np.shape(x)[0], np.shape(w2)[1])
-    if np.shape(y) != expected:
-        raise ValueError(f"y has shape {np.shape(y)} but the prediction has shape {expected}")
+def _steps(lr: float, steps: int) -> tuple[float, int]:
+    return checks.positive_float(lr, "lr"), checks.whole_number(steps, "steps", maximum=10**7)
 
 
-def _check_steps(lr: float, steps: int) -> None:
-    if isinstance(lr, bool) or not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
-        raise ValueError(f"learning rate lr must be a finite number > 0, got {lr!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
-
-
-def _finished(losses: list[torch.Tensor], lr: float, w1, w2) -> tuple[np.ndarray, ...]:
+def _finished(losses: list[torch.Tensor], lr: float, w1, w2) -> Arrays:
     """Losses to NumPy (one transfer at the end), with the divergence check."""
     values = _to_numpy(torch.stack(losses))
     bad = np.flatnonzero(~np.isfinite(values))
@@ -102,63 +86,29 @@ def _finished(losses: list[torch.Tensor], lr: float, w1, w2) -> tuple[np.ndarray
     return values, _to_numpy(w1), _to_numpy(w2)
 
 
-# --- 1. hand-written gradients ---------------------------------------------
-
-
 def _manual_step(x, y, w1, w2):
     """Loss and gradients of relu(x w1) w2, every tensor's shape in comments."""
-    h = x @ w1  # (N, H)
-    h_relu = torch.relu(h)  # (N, H)
-    y_hat = h_relu @ w2  # (N, D_out)
+    z1 = x @ w1  # pre-activation, (N, H)
+    h = torch.relu(z1)  # activation, (N, H)
+    y_hat = h @ w2  # (N, D_out)
     loss = ((y_hat - y) ** 2).sum()  # ()
-    g = 2.0 * (y_hat - y)  # (N, D_out)
-    grad_w2 = h_relu.T @ g  # (H, D_out)
-    grad_h = (g @ w2.T) * (h > 0)  # (N, H), the ReLU mask
-    grad_w1 = x.T @ grad_h  # (D_in, H)
+    delta2 = 2.0 * (y_hat - y)  # dL/dy_hat, (N, D_out)
+    grad_w2 = h.T @ delta2  # (H, D_out)
+    delta1 = (delta2 @ w2.T) * (z1 > 0)  # dL/dz1, the ReLU mask, (N, H)
+    grad_w1 = x.T @ delta1  # (D_in, H)
     return loss, grad_w1, grad_w2
-
-
-def grads_manual(
-    x, y, w1, w2, *, dtype=torch.float64, device=None
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """Loss and gradients at one point, with torch, by hand.
-
-    Parameters
-    ----------
-    x : (N, D_in), y : (N, D_out), w1 : (D_in, H), w2 : (H, D_out) NumPy
-        arrays; copied, never modified.
-    dtype : torch.float64 or torch.float32.  device : None picks one with
-        :func:`pick_device`.
-
-    Returns
-    -------
-    loss : float.
-    grad_w1 : (D_in, H), grad_w2 : (H, D_out) float64 arrays.
-    """
-    _check(x, y, w1, w2)
-    loss, g1, g2 = _manual_step(*_to_torch((x, y, w1, w2), dtype, device))
-    return float(loss), _to_numpy(g1), _to_numpy(g2)
 
 
 def train_manual(x, y, w1, w2, *, lr, steps, dtype=torch.float64, device=None) -> Arrays:
     """``steps`` full-batch gradient steps with hand-written torch gradients.
 
-    Parameters
-    ----------
-    x : (N, D_in), y : (N, D_out), w1 : (D_in, H), w2 : (H, D_out) NumPy
-        arrays; copied, never modified.
-    lr : learning rate > 0.  steps : number of updates >= 1.
-    dtype : torch.float64 or torch.float32.  device : None picks one with
-        :func:`pick_device`.
-
-    Returns
-    -------
-    losses : (steps,) float64, the loss before each update.
-    w1 : (D_in, H), w2 : (H, D_out) float64, the weights after the last one.
+    x (N, D_in), y (N, D_out), w1 (D_in, H), w2 (H, D_out): NumPy arrays, copied,
+    never modified.  lr > 0; steps >= 1; dtype torch.float64 or torch.float32;
+    device None picks one with :func:`pick_device`.  Returns losses (steps,),
+    the loss before each update, and the final w1 (D_in, H), w2 (H, D_out), float64.
     """
-    _check(x, y, w1, w2)
-    _check_steps(lr, steps)
-    x, y, w1, w2 = _to_torch((x, y, w1, w2), dtype, device)
+    lr, steps = _steps(lr, steps)
+    x, y, w1, w2 = _to_torch(x, y, w1, w2, dtype, device)
     losses = []
     for _ in range(steps):
         loss, grad_w1, grad_w2 = _manual_step(x, y, w1, w2)
@@ -168,32 +118,19 @@ def train_manual(x, y, w1, w2, *, lr, steps, dtype=torch.float64, device=None) -
     return _finished(losses, lr, w1, w2)
 
 
-# --- 2. autograd -------------------------------------------------------------
-
-
 def _loss(x, y, w1, w2):
     """The same forward pass; autograd records it."""
     return ((torch.relu(x @ w1) @ w2 - y) ** 2).sum()
 
 
-def grads_autograd(
-    x, y, w1, w2, *, dtype=torch.float64, device=None
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """As :func:`grads_manual`, with the gradients from ``loss.backward()``."""
-    _check(x, y, w1, w2)
-    x, y, w1, w2 = _to_torch((x, y, w1, w2), dtype, device)
-    w1.requires_grad_()
-    w2.requires_grad_()
-    loss = _loss(x, y, w1, w2)
-    loss.backward()
-    return float(loss.detach()), _to_numpy(w1.grad), _to_numpy(w2.grad)
+def train_autograd(x, y, w1, w2, *, lr, steps, dtype=torch.float64, device=None, reset=True):
+    """As :func:`train_manual`, with the gradients from ``loss.backward()``.
 
-
-def train_autograd(x, y, w1, w2, *, lr, steps, dtype=torch.float64, device=None) -> Arrays:
-    """As :func:`train_manual`, with the gradients from ``loss.backward()``."""
-    _check(x, y, w1, w2)
-    _check_steps(lr, steps)
-    x, y, w1, w2 = _to_torch((x, y, w1, w2), dtype, device)
+    ``reset=False`` is a deliberate mistake, kept for the chapter: ``.grad`` is
+    never reset, so each step uses the sum of all the gradients so far.
+    """
+    lr, steps = _steps(lr, steps)
+    x, y, w1, w2 = _to_torch(x, y, w1, w2, dtype, device)
     w1.requires_grad_()
     w2.requires_grad_()
     losses = []
@@ -204,20 +141,15 @@ def train_autograd(x, y, w1, w2, *, lr, steps, dtype=torch.float64, device=None)
         with torch.no_grad():  # the update itself is not part of the graph
             w1 -= lr * w1.grad
             w2 -= lr * w2.grad
-        w1.grad = None
-        w2.grad = None
+        if reset:
+            w1.grad = w2.grad = None
     return _finished(losses, lr, w1, w2)
 
 
-# --- 3. torch.nn and torch.optim -----------------------------------------------
-
-
 def network(w1: torch.Tensor, w2: torch.Tensor) -> torch.nn.Sequential:
-    """Linear-ReLU-Linear without biases, starting from the given weights.
+    """Linear-ReLU-Linear without biases, from w1 (D_in, H) and w2 (H, D_out).
 
-    nn.Linear keeps its weight as (out, in) and computes x @ weight.T, so
-    our (in, out) matrices go in transposed.
-    """
+    nn.Linear keeps its weight as (out, in), computing x @ weight.T: ours go in transposed."""
     (d_in, hidden), d_out = w1.shape, w2.shape[1]
     net = torch.nn.Sequential(
         torch.nn.Linear(d_in, hidden, bias=False),
@@ -230,25 +162,16 @@ def network(w1: torch.Tensor, w2: torch.Tensor) -> torch.nn.Sequential:
     return net
 
 
-def grads_nn(
-    x, y, w1, w2, *, dtype=torch.float64, device=None
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """As :func:`grads_manual`, for the torch.nn model; gradients in our (in, out) layout."""
-    _check(x, y, w1, w2)
-    x, y, w1, w2 = _to_torch((x, y, w1, w2), dtype, device)
-    net = network(w1, w2)
-    loss = torch.nn.functional.mse_loss(net(x), y, reduction="sum")
-    loss.backward()
-    return float(loss.detach()), _to_numpy(net[0].weight.grad.T), _to_numpy(net[2].weight.grad.T)
+def train_nn(x, y, w1, w2, *, lr, steps, dtype=torch.float64, device=None, reduction="sum"):
+    """As :func:`train_manual`, with torch.nn layers and torch.optim.SGD.
 
-
-def train_nn(x, y, w1, w2, *, lr, steps, dtype=torch.float64, device=None) -> Arrays:
-    """As :func:`train_manual`, with torch.nn layers and torch.optim.SGD."""
-    _check(x, y, w1, w2)
-    _check_steps(lr, steps)
-    x, y, w1, w2 = _to_torch((x, y, w1, w2), dtype, device)
+    reduction : the loss, "sum" as the book's or "mean" (MSELoss's default).
+    """
+    lr, steps = _steps(lr, steps)
+    reduction = checks.choice(reduction, "reduction", ("sum", "mean"))
+    x, y, w1, w2 = _to_torch(x, y, w1, w2, dtype, device)
     net = network(w1, w2)
-    loss_fn = torch.nn.MSELoss(reduction="sum")  # sum, not the default mean
+    loss_fn = torch.nn.MSELoss(reduction=reduction)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     losses = []
     for _ in range(steps):
@@ -260,125 +183,118 @@ def train_nn(x, y, w1, w2, *, lr, steps, dtype=torch.float64, device=None) -> Ar
     return _finished(losses, lr, net[0].weight.T, net[2].weight.T)
 
 
-# --- the NumPy model, with the same signatures -------------------------------------
+def gradients(x, y, w1, w2, *, version="manual", dtype=torch.float64, device=None) -> Arrays:
+    """Loss and gradients at one point, by one of the :data:`VERSIONS`.
 
-
-def grads_numpy(x, y, w1, w2) -> tuple[float, np.ndarray, np.ndarray]:
-    """:func:`scratchnn.two_layer.loss_and_grads`, as (loss, dloss/dw1, dloss/dw2)."""
-    loss, grads = two_layer.loss_and_grads({"w1": w1, "w2": w2}, x, y)
-    return loss, grads["w1"], grads["w2"]
-
-
-def train_numpy(x, y, w1, w2, *, lr, steps) -> Arrays:
-    """:func:`scratchnn.train.gradient_descent` on the NumPy model, float64."""
-    history = gradient_descent(
-        two_layer.loss_and_grads, {"w1": w1, "w2": w2}, x, y, lr=lr, epochs=steps
-    )
-    return history.losses, history.params["w1"], history.params["w2"]
-
-
-# --- timing ----------------------------------------------------------------------
-
-
-def time_steps(
-    runners: dict[str, Callable[[int], object]], *, steps: int = 20, repeats: int = 9
-) -> dict[str, float]:
-    """Median seconds per training step of each runner, measured interleaved.
-
-    Parameters
-    ----------
-    runners : name -> a function ``f(steps)`` that trains for ``steps`` steps.
-    steps : steps per timed call.  repeats : timed calls per runner; in each
-        round every runner is timed once, in turn, so a slow spell of the
-        machine touches all of them alike (:func:`scratchnn.benchmark.interleaved`,
-        after one untimed warm-up round).
-
-    Returns
-    -------
-    name -> median over the repeats of (wall time / steps), in seconds.
+    Arguments as in :func:`train_manual`.  Returns the loss (float), dL/dw1
+    (D_in, H) and dL/dw2 (H, D_out), float64, in our (in, out) layout.
     """
-    timings = interleaved(
-        {name: functools.partial(f, steps) for name, f in runners.items()}, repeats=repeats
-    )
-    return {name: float(np.median(timings.seconds[name])) / steps for name in runners}
+    version = checks.choice(version, "version", VERSIONS)
+    x, y, w1, w2 = _to_torch(x, y, w1, w2, dtype, device)
+    if version == "manual":
+        loss, grad_w1, grad_w2 = _manual_step(x, y, w1, w2)
+    elif version == "autograd":
+        w1.requires_grad_()
+        w2.requires_grad_()
+        loss = _loss(x, y, w1, w2)
+        loss.backward()
+        grad_w1, grad_w2 = w1.grad, w2.grad
+    else:
+        net = network(w1, w2)
+        loss = torch.nn.functional.mse_loss(net(x), y, reduction="sum")
+        loss.backward()
+        grad_w1, grad_w2 = net[0].weight.grad.T, net[2].weight.grad.T
+    return float(loss.detach()), _to_numpy(grad_w1), _to_numpy(grad_w2)
 
 
-# --- the chapter's experiment ------------------------------------------------------
+@dataclass(frozen=True)
+class Defaults:
+    """The chapter's comparison; each field is a keyword of :func:`run`."""
+
+    seed: int = cli.option(two_layer.BOOK.seed, "seed of the book's problem", minimum=0)
+    epochs: int = cli.option(two_layer.BOOK.epochs, "gradient-descent steps")
+    lr: float = cli.option(two_layer.BOOK.lr, "learning rate")
+    dtype: str = cli.option("float64", "torch's precision", choices=tuple(DTYPES))
+
+
+#: The book's defaults: those of :mod:`scratchnn.two_layer`, torch in float64.
+BOOK = Defaults()
 
 
 @dataclass(frozen=True)
 class Result:
-    """NumPy and torch trained from the same start.
+    """NumPy and torch trained from the same start:
 
-    Attributes
-    ----------
+    history : NumPy's run.  losses_torch : (epochs,) torch's, hand-written gradients.
     device : where torch ran ("cpu", "cuda").  dtype : torch's dtype name.
-    losses_numpy, losses_torch : (epochs,) losses per step of each.
-    max_loss_gap : max over steps of |torch − numpy| / numpy loss.
-    grad_errors : "manual", "autograd", "nn" -> relative error of that
-        float64 torch gradient against the NumPy one at the start.
+    loss_gap : (epochs,) |torch − NumPy| / NumPy loss at each step.
+    grad_errors : version -> relative error of its float64 gradient at the start.
     """
 
+    history: History
+    losses_torch: np.ndarray
     device: str
     dtype: str
-    losses_numpy: np.ndarray
-    losses_torch: np.ndarray
-    max_loss_gap: float
+    loss_gap: np.ndarray
     grad_errors: dict[str, float]
 
 
-def start(seed: int = BOOK_SEED) -> tuple[np.ndarray, ...]:
-    """x, y, w1, w2 exactly as in :func:`scratchnn.two_layer.run` (N(0, 1) weights)."""
-    rng = np.random.default_rng(seed)
-    x, y = two_layer_data(rng)
-    params = two_layer.init_params(rng, x.shape[1], 100, y.shape[1])
-    return x, y, params["w1"], params["w2"]
-
-
 def run(
-    seed: int = BOOK_SEED, epochs: int = BOOK_EPOCHS, lr: float = BOOK_LR, dtype: str = "float64"
+    *,
+    seed: int = BOOK.seed,
+    epochs: int = BOOK.epochs,
+    lr: float = BOOK.lr,
+    dtype: str = BOOK.dtype,
+    callback: Callable[[int, float], None] | None = None,
 ) -> Result:
     """Compare gradients at the start (float64), then train NumPy and torch (``dtype``)."""
-    x, y, w1, w2 = start(seed)
-    _, *reference = grads_numpy(x, y, w1, w2)
+    dtype = checks.choice(dtype, "dtype", tuple(DTYPES))
+    x, y, params = two_layer.book_problem(seed)
+    w1, w2 = params["w1"], params["w2"]
+    _, reference = two_layer.loss_and_grads(params, x, y)
     grad_errors = {}
-    for name, grads in [("manual", grads_manual), ("autograd", grads_autograd), ("nn", grads_nn)]:
-        _, *other = grads(x, y, w1, w2)
-        grad_errors[name] = max(relative_error(a, b) for a, b in zip(reference, other, strict=True))
-    losses_numpy, _, _ = train_numpy(x, y, w1, w2, lr=lr, steps=epochs)
-    losses_torch, _, _ = train_manual(x, y, w1, w2, lr=lr, steps=epochs, dtype=DTYPES[dtype])
-    gap = float(np.max(np.abs(losses_torch - losses_numpy) / losses_numpy))
-    return Result(str(pick_device()), dtype, losses_numpy, losses_torch, gap, grad_errors)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: the chapter's comparison, with its numbers printed."""
-    p = parser(
-        "python -m scratchnn.torch_compare",
-        "Train the two-layer network with NumPy and with torch from the same start.",
-        seed=BOOK_SEED,
-        epochs=BOOK_EPOCHS,
-        lr=BOOK_LR,
+    for version in VERSIONS:
+        _, grad_w1, grad_w2 = gradients(x, y, w1, w2, version=version)
+        grad_errors[version] = max(
+            relative_error(reference["w1"], grad_w1), relative_error(reference["w2"], grad_w2)
+        )
+    history = gradient_descent(
+        two_layer.loss_and_grads, params, x, y, lr=lr, epochs=epochs, callback=callback
     )
-    p.add_argument("--dtype", choices=list(DTYPES), default="float64", help="torch's precision")
-    args = p.parse_args(argv)
-    try:
-        result = run(args.seed, args.epochs, args.lr, args.dtype)
-    except DivergenceError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    print(f"torch device: {result.device}, dtype {result.dtype}")
-    for name, err in result.grad_errors.items():
-        print(f"gradient at the start, torch {name} vs NumPy (float64): relative error {err:.3e}")
-    print(f"first loss: NumPy {result.losses_numpy[0]:.6e}, torch {result.losses_torch[0]:.6e}")
-    print(f"last loss:  NumPy {result.losses_numpy[-1]:.6e}, torch {result.losses_torch[-1]:.6e}")
-    print(f"largest relative gap between the loss curves: {result.max_loss_gap:.3e}")
-    if args.plot:
-        curves = {"NumPy float64": result.losses_numpy, f"torch {args.dtype}": result.losses_torch}
-        fig = loss_curve(curves, log=True, xlabel="step", ylabel="sum of squared errors")
-        save_figure(fig, args.plot)
-    return 0
+    losses_torch, _, _ = train_manual(x, y, w1, w2, lr=lr, steps=epochs, dtype=DTYPES[dtype])
+    gap = np.abs(losses_torch - history.losses) / history.losses
+    return Result(history, losses_torch, str(pick_device()), dtype, gap, grad_errors)
 
+
+def summary(result: Result) -> list[str]:
+    """The lines the program prints: the gradient check and both runs' losses."""
+    numpy_losses, torch_losses = result.history.losses, result.losses_torch
+    return [
+        f"torch device: {result.device}, dtype {result.dtype}",
+        *(
+            f"gradient at the start, torch {name} vs NumPy (float64): relative error {err:.3e}"
+            for name, err in result.grad_errors.items()
+        ),
+        f"first loss: NumPy {numpy_losses[0]:.6e}, torch {torch_losses[0]:.6e}",
+        f"last loss:  NumPy {numpy_losses[-1]:.6e}, torch {torch_losses[-1]:.6e}",
+        f"largest relative gap between the loss curves: {result.loss_gap.max():.3e}",
+    ]
+
+
+def figure_losses(result: Result) -> Figure:
+    """NumPy's and torch's loss per step, on a logarithmic axis."""
+    curves = {"NumPy float64": result.history.losses, f"torch {result.dtype}": result.losses_torch}
+    return loss_curve(curves, log=True, xlabel="step", ylabel="sum of squared errors")
+
+
+main = cli.chapter_main(
+    "torch_compare",
+    "Train the two-layer network with NumPy and with torch from the same start.",
+    BOOK,
+    run,
+    summary,
+    figure_losses,
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,18 +1,29 @@
-"""The one training loop of the book: full-batch gradient descent.
+"""The book's training loops: full-batch gradient descent and mini-batch SGD.
 
-Every chapter trains with :func:`gradient_descent`, whatever the model, since
-every model exposes the same ``loss_and_grads(params, x, y, **options)``.
+Every chapter trains with :func:`gradient_descent` or :func:`sgd`, whatever
+the model, since every model exposes the same
+``loss_and_grads(params, x, y, **options)``.
+
+When a run fails, the message says why, and only one cause blames the
+learning rate: non-finite data or parameters at the start and an empty batch
+are ``ValueError`` naming the argument; a loss that is not finite before any
+step is a ``DivergenceError`` about the model; a loss that becomes NaN or
+infinite after steps is a ``DivergenceError`` naming ``lr``.
 """
 
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DivergenceError", "History", "gradient_descent"]
+from scratchnn import checks
+
+__all__ = ["DivergenceError", "History", "gradient_descent", "sgd"]
 
 LossAndGrads = Callable[..., tuple[float, dict[str, np.ndarray]]]
+Accuracy = Callable[..., float | np.ndarray]
 
 
 class DivergenceError(FloatingPointError):
@@ -25,20 +36,75 @@ class History:
 
     Attributes
     ----------
-    losses : (epochs,) float64; ``losses[t]`` is the loss at the parameters
-        of the start of epoch ``t``, before that epoch's update.
+    losses : (epochs,) float64; for :func:`gradient_descent`, ``losses[t]`` is
+        the loss at the parameters of the start of epoch ``t``, before that
+        epoch's update; for :func:`sgd`, the mean of epoch ``t``'s batch
+        losses, each taken before its batch's update.
     params : name -> array, the parameters after the last update.
+    accuracies : (epochs, ...) training accuracy after each epoch, when
+        :func:`sgd` was given ``accuracy``; else None.
+    val_losses : (epochs,) validation loss after each epoch, when :func:`sgd`
+        was given ``validation``; else None.
+    val_accuracies : (epochs, ...) validation accuracy after each epoch, when
+        given both ``validation`` and ``accuracy``; else None.
     """
 
     losses: np.ndarray
     params: dict[str, np.ndarray]
+    accuracies: np.ndarray | None = None
+    val_losses: np.ndarray | None = None
+    val_accuracies: np.ndarray | None = None
 
 
-def _check_hyperparameters(lr: float, epochs: int) -> None:
-    if isinstance(lr, bool) or not isinstance(lr, int | float) or not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"learning rate lr must be a finite number > 0, got {lr!r}")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
+def _copy_params(params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Float64 copies of the parameters, checked to be finite (names in the message)."""
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    out = {}
+    for name, value in params.items():
+        arr = np.array(value, dtype=np.float64, copy=True)
+        out[name] = checks.finite(arr, f"params[{name!r}]")
+    return out
+
+
+def _check_data(value: object, name: str) -> None:
+    """Refuse data that hold NaN or inf, or no example at all (an empty batch)."""
+    if value is None:
+        return
+    arr = np.asarray(value)
+    if arr.ndim >= 1 and arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}): a batch needs at least one example")
+    if arr.dtype.kind == "f":
+        checks.finite(arr, name)
+
+
+def _diverged(loss: float, epoch: int, lr: float, stepped: bool) -> DivergenceError:
+    if not stepped:
+        return DivergenceError(
+            f"loss is {loss} at the starting parameters, before any step (so not the "
+            "learning rate): the model overflows on this data"
+        )
+    return DivergenceError(
+        f"loss became {loss} at epoch {epoch} with learning rate lr={lr:g}; "
+        "the steps overshoot: try a smaller learning rate"
+    )
+
+
+def _step(params: dict, grads: Mapping, lr: float, velocity: dict, momentum: float) -> dict:
+    """θ ← θ − lr v with v ← momentum v + ∂L/∂θ (v = the gradient when momentum = 0)."""
+    new = {}
+    for name, value in params.items():
+        grad = grads.get(name)
+        if grad is None or np.shape(grad) != value.shape:
+            got = None if grad is None else np.shape(grad)
+            raise ValueError(
+                f"gradient for {name!r} has shape {got}, but the parameter has shape {value.shape}"
+            )
+        if momentum:
+            velocity[name] = momentum * velocity.get(name, 0.0) + grad
+            grad = velocity[name]
+        new[name] = value - lr * grad
+    return new
 
 
 def gradient_descent(
@@ -71,13 +137,17 @@ def gradient_descent(
 
     Raises
     ------
-    DivergenceError : the loss became NaN or infinite; the message names the
-        epoch and the learning rate, the usual culprit.
-    ValueError : a bad ``lr`` or ``epochs``, or gradients whose names or
-        shapes do not match the parameters.
+    ValueError : a bad ``lr`` or ``epochs``; data or parameters that hold NaN
+        or inf, or data with no example; gradients whose names or shapes do
+        not match the parameters.
+    DivergenceError : the loss is NaN or infinite; the message names the
+        epoch and the learning rate when steps were taken, the model when not.
     """
-    _check_hyperparameters(lr, epochs)
-    params = {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
+    lr = checks.positive_float(lr, "lr")
+    epochs = checks.whole_number(epochs, "epochs")
+    params = _copy_params(params)
+    _check_data(x, "x")
+    _check_data(y, "y")
     losses = np.empty(epochs)
     # Overflow is expected when a run diverges; the finiteness check below
     # turns it into one clear error instead of a stream of RuntimeWarnings.
@@ -85,20 +155,113 @@ def gradient_descent(
         for epoch in range(epochs):
             loss, grads = loss_and_grads(params, x, y, **model_options)
             if not math.isfinite(loss):
-                raise DivergenceError(
-                    f"loss became {loss} at epoch {epoch} with learning rate lr={lr:g}; "
-                    "the steps overshoot: try a smaller learning rate"
-                )
+                raise _diverged(loss, epoch, lr, stepped=epoch > 0)
             losses[epoch] = loss
             if callback is not None:
                 callback(epoch, loss)
-            for name, value in params.items():
-                grad = grads.get(name)
-                if grad is None or np.shape(grad) != value.shape:
-                    got = None if grad is None else np.shape(grad)
-                    raise ValueError(
-                        f"gradient for {name!r} has shape {got}, "
-                        f"but the parameter has shape {value.shape}"
-                    )
-                params[name] = value - lr * grad
+            params = _step(params, grads, lr, {}, 0.0)
+            # A model that checks its inputs refuses overflowed weights: say why here.
+            if not all(np.isfinite(v).all() for v in params.values()):
+                raise _diverged(math.inf, epoch + 1, lr, stepped=True)
     return History(losses=losses, params=params)
+
+
+def sgd(
+    loss_and_grads: LossAndGrads,
+    params: Mapping[str, np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    lr: float,
+    epochs: int,
+    batch_size: int,
+    rng: np.random.Generator,
+    momentum: float = 0.0,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    accuracy: Accuracy | None = None,
+    callback: Callable[[int, float], None] | None = None,
+    **model_options: object,
+) -> History:
+    """Mini-batch stochastic gradient descent: one step per batch, N / batch_size per epoch.
+
+    Each epoch draws a fresh order of the N examples from ``rng`` and cuts it
+    into batches of ``batch_size`` rows (the last one smaller when
+    batch_size does not divide N).  With ``batch_size = N`` there is one batch,
+    taken in the data's own order: the steps are exactly those of
+    :func:`gradient_descent`.
+
+    Parameters
+    ----------
+    loss_and_grads, params, lr, epochs, callback, model_options :
+        as in :func:`gradient_descent` (``params`` is never modified).
+    x : (N, ...) inputs; y : (N, ...) targets, row n belonging to x[n].
+    batch_size : rows per step, 1 <= batch_size <= N.
+    rng : the Generator that shuffles; the same seed gives the same run.
+    momentum : μ in [0, 1): the step follows v ← μ v + ∂L/∂θ; 0 is plain SGD.
+    validation : (x_val, y_val): their loss is recorded after each epoch.
+    accuracy : ``accuracy(params, x, y, **options)``, the share of correct
+        predictions; recorded after each epoch on the training data and, with
+        ``validation``, on the validation data.
+
+    Returns
+    -------
+    History: ``losses`` (epochs,), the final ``params``, and ``accuracies``,
+    ``val_losses``, ``val_accuracies`` when asked for.
+    """
+    lr = checks.positive_float(lr, "lr")
+    epochs = checks.whole_number(epochs, "epochs")
+    rng = checks.generator(rng)
+    params = _copy_params(params)
+    x, y = np.asarray(x), np.asarray(y)
+    _check_data(x, "x")
+    _check_data(y, "y")
+    n = len(x)
+    if len(y) != n:
+        raise ValueError(
+            f"x has {n} examples (shape {x.shape}) but y has {len(y)} (shape {y.shape})"
+        )
+    batch_size = checks.whole_number(batch_size, "batch_size", maximum=n)
+    real = isinstance(momentum, numbers.Real) and not isinstance(momentum, bool)
+    if not real or not 0.0 <= float(momentum) < 1.0:
+        raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
+    momentum = float(momentum)
+    if validation is not None:
+        if not isinstance(validation, tuple) or len(validation) != 2:
+            raise TypeError("validation must be a pair (x_val, y_val)")
+        for arr, name in zip(validation, ("x_val", "y_val"), strict=True):
+            _check_data(arr, f"validation {name}")
+    record: dict[str, list] = {"losses": [], "acc": [], "val_loss": [], "val_acc": []}
+    velocity: dict[str, np.ndarray] = {}
+    stepped = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(epochs):
+            order = rng.permutation(n) if batch_size < n else np.arange(n)
+            total = 0.0
+            for start in range(0, n, batch_size):
+                rows = order[start : start + batch_size]
+                loss, grads = loss_and_grads(params, x[rows], y[rows], **model_options)
+                if not math.isfinite(loss):
+                    raise _diverged(loss, epoch, lr, stepped)
+                total += loss * len(rows)
+                params = _step(params, grads, lr, velocity, momentum)
+                stepped = True
+            record["losses"].append(total / n)
+            if accuracy is not None:
+                record["acc"].append(accuracy(params, x, y, **model_options))
+            if validation is not None:
+                record["val_loss"].append(loss_and_grads(params, *validation, **model_options)[0])
+                if accuracy is not None:
+                    record["val_acc"].append(accuracy(params, *validation, **model_options))
+            if callback is not None:
+                callback(epoch, total / n)
+
+    def stacked(name: str) -> np.ndarray | None:
+        return np.array(record[name], dtype=np.float64) if record[name] else None
+
+    return History(
+        losses=stacked("losses"),
+        params=params,
+        accuracies=stacked("acc"),
+        val_losses=stacked("val_loss"),
+        val_accuracies=stacked("val_acc"),
+    )

@@ -1,53 +1,63 @@
-"""A two-layer ReLU network without biases: ŷ = relu(x w1) w2.
+"""A two-layer ReLU network without biases: z1 = x w1, h = relu(z1), y_hat = h w2.
 
 The loss is the sum of squared errors over every entry of the (N, D_out)
 prediction.  Explained in the book's chapter "A two-layer ReLU network in
 matrix form"; ``python -m scratchnn.two_layer`` trains it with the book's
-defaults (N = 64, D_in = 1000, H = 100, D_out = 10, 500 steps, lr 1e-6).
+defaults (:data:`BOOK`) on the book's problem (:func:`book_problem`).
 """
 
 import math
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+from matplotlib.figure import Figure
 
+from scratchnn import checks, cli
 from scratchnn import functional as F
-from scratchnn.cli import parser, save_figure
 from scratchnn.data import two_layer_data
 from scratchnn.plotting import loss_curve
-from scratchnn.train import DivergenceError, gradient_descent
+from scratchnn.train import History, gradient_descent
 
 __all__ = [
-    "BOOK_EPOCHS",
-    "BOOK_LR",
-    "BOOK_SEED",
+    "BOOK",
+    "D_IN",
+    "D_OUT",
+    "HIDDEN",
     "SCALED_LR",
+    "Defaults",
+    "N",
+    "Problem",
     "Result",
-    "check_shapes",
+    "book_problem",
+    "book_problems",
+    "figure_loss",
     "forward",
     "init_params",
-    "largest_curvature",
     "loss_and_grads",
     "main",
     "run",
+    "summary",
 ]
 
-#: The book's experiment: seed, full-batch steps, learning rate for N(0, 1) weights.
-BOOK_SEED = 0
-BOOK_EPOCHS = 500
-BOOK_LR = 1e-6
+#: The book's sizes: batch N, inputs D_in, hidden units H, outputs D_out.
+N, D_IN, HIDDEN, D_OUT = 64, 1000, 100, 10
 #: Learning rate for the ``scale="fan_in"`` start: 1 / (largest curvature at
 #: that start), about 2.5e-4 for the book's data, rounded down.
 SCALED_LR = 2e-4
+#: The starts :func:`run` knows: the source material's N(0, 1), and fan-in scaled.
+SCALES = {"normal": 1.0, "fan_in": "fan_in"}
+
+SPEC = {"w1": ("D_in", "H"), "w2": ("H", "D_out")}
 
 
 def init_params(
     rng: np.random.Generator,
-    d_in: int = 1000,
-    hidden: int = 100,
-    d_out: int = 10,
+    d_in: int = D_IN,
+    hidden: int = HIDDEN,
+    d_out: int = D_OUT,
     *,
     scale: float | str = 1.0,
 ) -> dict[str, np.ndarray]:
@@ -56,40 +66,93 @@ def init_params(
     Parameters
     ----------
     rng : the generator the weights are drawn from (w1 first, then w2).
-    d_in, hidden, d_out : the sizes D_in, H, D_out.
+    d_in, hidden, d_out : the sizes D_in, H, D_out, whole numbers >= 1.
     scale : a number > 0 multiplying both matrices (1.0: plain N(0, 1)), or
         ``"fan_in"``: each layer scaled by 1 / sqrt(its number of inputs),
         w1 by 1/sqrt(d_in) and w2 by 1/sqrt(hidden), so that every entry of
-        x w1 and of relu(x w1) w2 is of size about 1 for inputs of size 1.
+        z1 = x w1 and of y_hat = h w2 is of size about 1 for inputs of size 1.
 
     Returns
     -------
     params : {"w1": (d_in, hidden), "w2": (hidden, d_out)} float64.
     """
-    if scale == "fan_in":
+    rng = checks.generator(rng)
+    d_in = checks.whole_number(d_in, "d_in", maximum=10**6)
+    hidden = checks.whole_number(hidden, "hidden", maximum=10**6)
+    d_out = checks.whole_number(d_out, "d_out", maximum=10**6)
+    if isinstance(scale, str):
+        checks.choice(scale, "scale", ("fan_in",))
         s1, s2 = 1.0 / math.sqrt(d_in), 1.0 / math.sqrt(hidden)
-    elif isinstance(scale, int | float) and not isinstance(scale, bool) and scale > 0:
-        if not math.isfinite(scale):
-            raise ValueError(f"scale must be a finite number > 0 or 'fan_in', got {scale!r}")
-        s1 = s2 = float(scale)
     else:
-        raise ValueError(f"scale must be a finite number > 0 or 'fan_in', got {scale!r}")
+        s1 = s2 = checks.positive_float(scale, "scale")
     w1 = s1 * rng.standard_normal((d_in, hidden))
     w2 = s2 * rng.standard_normal((hidden, d_out))
     return {"w1": w1, "w2": w2}
 
 
-def check_shapes(params: Mapping[str, np.ndarray], x: np.ndarray) -> None:
-    """Raise ValueError naming the shapes unless x (N, D_in), w1 (D_in, H), w2 (H, D_out) fit."""
-    w1, w2 = np.shape(params["w1"]), np.shape(params["w2"])
-    if len(w1) != 2 or len(w2) != 2 or w1[1] != w2[0]:
-        raise ValueError(f"w1 {w1} and w2 {w2} must be (D_in, H) and (H, D_out)")
-    if np.ndim(x) != 2 or np.shape(x)[1] != w1[0]:
-        raise ValueError(f"x has shape {np.shape(x)} but w1 {w1} needs x of shape (N, {w1[0]})")
+class Problem(NamedTuple):
+    """The book's data and starting weights (unpack as ``x, y, params = ...``).
+
+    x : (N, D_in) inputs.  y : (N, D_out) targets.
+    params : {"w1": (D_in, H), "w2": (H, D_out)} the starting weights.
+    (With :func:`book_problems`, every array has a leading seed axis S.)
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    params: dict[str, np.ndarray]
+
+
+def book_problem(
+    seed: int = 0,
+    *,
+    scale: float | str = 1.0,
+    n: int = N,
+    d_in: int = D_IN,
+    hidden: int = HIDDEN,
+    d_out: int = D_OUT,
+) -> Problem:
+    """The chapter's problem: standard-normal x and y, then the weights, from one seed.
+
+    One generator, ``np.random.default_rng(seed)``, draws x (n, d_in), then
+    y (n, d_out), then w1 (d_in, hidden), then w2 (hidden, d_out), all
+    N(0, 1), the weights times ``scale`` (see :func:`init_params`).  The
+    N(0, 1) and the ``"fan_in"`` starts of one seed are the same draws,
+    divided per layer.  Used by the chapter, the PyTorch chapter and the
+    benchmarks, so that all of them train the same network from the same start.
+    """
+    seed = checks.whole_number(seed, "seed", minimum=0)
+    n = checks.whole_number(n, "n", maximum=10**6)
+    d_in = checks.whole_number(d_in, "d_in", maximum=10**6)
+    d_out = checks.whole_number(d_out, "d_out", maximum=10**6)
+    rng = np.random.default_rng(seed)
+    x, y = two_layer_data(rng, n, d_in, d_out)
+    return Problem(x, y, init_params(rng, d_in, hidden, d_out, scale=scale))
+
+
+def book_problems(seeds: Sequence[int], *, scale: float | str = 1.0, **sizes: int) -> Problem:
+    """:func:`book_problem` for each seed, stacked on a leading axis S = len(seeds).
+
+    Returns x (S, N, D_in), y (S, N, D_out), params w1 (S, D_in, H), w2 (S, H, D_out).
+    """
+    if len(seeds) == 0:
+        raise ValueError("seeds is empty: give at least one seed")
+    each = [book_problem(s, scale=scale, **sizes) for s in seeds]
+    params = {k: np.stack([p.params[k] for p in each]) for k in SPEC}
+    return Problem(np.stack([p.x for p in each]), np.stack([p.y for p in each]), params)
+
+
+def _checked(params, x, y=None):
+    dims: dict[str, int] = {}
+    params = checks.params(params, SPEC, dims=dims)
+    x = checks.array(x, "x", ("N", "D_in"), dims=dims)
+    if y is not None:
+        y = checks.array(y, "y", ("N", "D_out"), dims=dims)
+    return params, x, y
 
 
 def forward(params: Mapping[str, np.ndarray], x: np.ndarray) -> np.ndarray:
-    """Predictions ŷ = relu(x w1) w2.
+    """Predictions y_hat = relu(x w1) w2.
 
     Parameters
     ----------
@@ -100,7 +163,7 @@ def forward(params: Mapping[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     -------
     y_hat : (N, D_out).
     """
-    check_shapes(params, x)
+    params, x, _ = _checked(params, x)
     return F.relu(x @ params["w1"]) @ params["w2"]
 
 
@@ -117,143 +180,99 @@ def loss_and_grads(
 
     Returns
     -------
-    loss : float, the sum over all N * D_out entries of (ŷ - y)².
-    grads : {"w1": (D_in, H), "w2": (H, D_out)}, dloss/dw1 and dloss/dw2.
+    loss : float, L = the sum over all N * D_out entries of (y_hat - y)².
+    grads : {"w1": (D_in, H), "w2": (H, D_out)}, dL/dw1 and dL/dw2.
     """
-    check_shapes(params, x)
+    params, x, y = _checked(params, x, y)
     w1, w2 = params["w1"], params["w2"]
-    h = x @ w1  # (N, H)
-    h_relu = F.relu(h)  # (N, H)
-    y_hat = h_relu @ w2  # (N, D_out)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is handled below
+        z1 = x @ w1  # pre-activation, (N, H)
+        h = F.relu(z1)  # activation, (N, H)
+        y_hat = h @ w2  # (N, D_out); the output layer is linear, z2 = y_hat
+    if not np.isfinite(y_hat).all():  # overflowed weights (a diverging run): L is infinite
+        return math.inf, {k: np.full_like(v, np.nan) for k, v in params.items()}
     loss = F.sum_squared_error(y_hat, y)
 
-    g = F.sum_squared_error_grad(y_hat, y)  # dloss/dŷ, (N, D_out)
-    grad_w2 = h_relu.T @ g  # (H, N) @ (N, D_out) -> (H, D_out)
-    grad_h_relu = g @ w2.T  # (N, D_out) @ (D_out, H) -> (N, H)
-    grad_h = grad_h_relu * F.relu_derivative(h)  # the ReLU mask, (N, H)
-    grad_w1 = x.T @ grad_h  # (D_in, N) @ (N, H) -> (D_in, H)
+    delta2 = F.sum_squared_error_grad(y_hat, y)  # dL/dz2 = dL/dy_hat, (N, D_out)
+    grad_w2 = h.T @ delta2  # (H, N) @ (N, D_out) -> (H, D_out)
+    d_h = delta2 @ w2.T  # dL/dh: (N, D_out) @ (D_out, H) -> (N, H)
+    delta1 = d_h * F.relu_derivative(z1)  # dL/dz1, the ReLU mask, (N, H)
+    grad_w1 = x.T @ delta1  # (D_in, N) @ (N, H) -> (D_in, H)
     return loss, {"w1": grad_w1, "w2": grad_w2}
 
 
-def largest_curvature(
-    params: Mapping[str, np.ndarray],
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    rng: np.random.Generator,
-    iterations: int = 30,
-    eps: float = 1e-4,
-) -> float:
-    """Estimate the largest eigenvalue λ of the loss's Hessian at ``params``.
+@dataclass(frozen=True)
+class Defaults:
+    """The book's experiment; each field is a keyword of :func:`run`."""
 
-    Power iteration on Hessian-vector products, each one a central difference
-    of two gradients: H v ≈ (∇L(θ + εv) − ∇L(θ − εv)) / (2ε) for a unit
-    vector v.  Gradient descent on a quadratic with this curvature is stable
-    only for lr < 2 / λ.
+    seed: int = cli.option(0, "seed of the random generator (data, then weights)", minimum=0)
+    epochs: int = cli.option(500, "full-batch gradient-descent steps")
+    lr: float = cli.option(1e-6, f"learning rate (the book uses {SCALED_LR:g} with fan_in)")
+    hidden: int = cli.option(HIDDEN, "hidden units H", maximum=100_000)
+    scale: str = cli.option("normal", "the start: N(0, 1) or fan-in scaled", choices=tuple(SCALES))
 
-    Parameters
-    ----------
-    params : {"w1": (D_in, H), "w2": (H, D_out)}; not modified.
-    x, y : (N, D_in) inputs and (N, D_out) targets.
-    rng : draws the starting direction.
-    iterations : power-iteration steps (two gradient evaluations each).
 
-    Returns
-    -------
-    lam : float, the Rayleigh quotient vᵀ H v of the last direction.
-    """
-    v = {k: rng.standard_normal(np.shape(p)) for k, p in params.items()}
-    lam = 0.0
-    for _ in range(iterations):
-        norm = math.sqrt(sum(float(np.sum(a * a)) for a in v.values()))
-        v = {k: a / norm for k, a in v.items()}
-        _, g_plus = loss_and_grads({k: params[k] + eps * v[k] for k in params}, x, y)
-        _, g_minus = loss_and_grads({k: params[k] - eps * v[k] for k in params}, x, y)
-        hv = {k: (g_plus[k] - g_minus[k]) / (2.0 * eps) for k in params}
-        lam = sum(float(np.sum(hv[k] * v[k])) for k in params)
-        v = hv
-    return lam
+#: The book's defaults, the one spelling used by the chapter and the program.
+BOOK = Defaults()
 
 
 @dataclass(frozen=True)
 class Result:
     """One training run of the book's experiment.
 
-    Attributes
-    ----------
-    losses : (epochs,) loss before each step.
-    params : the weights after the last step.
-    first_loss, last_loss : losses[0] and losses[-1].
+    history : the run's History (losses (epochs,), final params).
+    scale, lr : the start and the learning rate it was trained with.
     """
 
-    losses: np.ndarray
-    params: dict[str, np.ndarray]
-    first_loss: float
-    last_loss: float
+    history: History
+    scale: str
+    lr: float
 
 
 def run(
-    seed: int = BOOK_SEED,
-    epochs: int = BOOK_EPOCHS,
-    lr: float = BOOK_LR,
     *,
-    scale: float | str = 1.0,
+    seed: int = BOOK.seed,
+    epochs: int = BOOK.epochs,
+    lr: float = BOOK.lr,
+    hidden: int = BOOK.hidden,
+    scale: str = BOOK.scale,
     callback: Callable[[int, float], None] | None = None,
 ) -> Result:
-    """The chapter's experiment: draw data (x, y) then weights, train.
-
-    ``callback(step, loss)`` is passed on to the training loop.
-    """
-    rng = np.random.default_rng(seed)
-    x, y = two_layer_data(rng)
-    params = init_params(rng, x.shape[1], 100, y.shape[1], scale=scale)
+    """The chapter's experiment: :func:`book_problem`, then full-batch gradient descent."""
+    scale = checks.choice(scale, "scale", tuple(SCALES))
+    hidden = checks.whole_number(hidden, "hidden", maximum=100_000)
+    x, y, params = book_problem(seed, scale=SCALES[scale], hidden=hidden)
     history = gradient_descent(
         loss_and_grads, params, x, y, lr=lr, epochs=epochs, callback=callback
     )
-    losses = history.losses
-    return Result(losses, history.params, float(losses[0]), float(losses[-1]))
+    return Result(history, scale, lr)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line: train with the book's defaults, print progress and losses."""
-    p = parser(
-        "python -m scratchnn.two_layer",
-        "Train the two-layer ReLU network relu(x w1) w2 on random data.",
-        seed=BOOK_SEED,
-        epochs=BOOK_EPOCHS,
-        lr=None,
-        lr_help=f"learning rate (default: {BOOK_LR:g}, or {SCALED_LR:g} with --init fan_in)",
+def summary(result: Result) -> list[str]:
+    """The lines the program prints: the start, the learning rate, first and last loss."""
+    losses = result.history.losses
+    return [
+        f"start {result.scale}, lr {result.lr:g}, {losses.size} steps",
+        f"first loss {losses[0]:.6e}",
+        f"last loss  {losses[-1]:.6e}",
+    ]
+
+
+def figure_loss(result: Result) -> Figure:
+    """The loss per step, on a logarithmic axis."""
+    return loss_curve(
+        result.history.losses, log=True, xlabel="step", ylabel="sum of squared errors"
     )
-    p.add_argument(
-        "--init",
-        choices=["normal", "fan_in"],
-        default="normal",
-        help="N(0, 1) weights, or each layer scaled by 1/sqrt(its inputs)",
-    )
-    args = p.parse_args(argv)
-    scale = 1.0 if args.init == "normal" else "fan_in"
-    # Without --lr, the book's learning rate for the chosen start.
-    lr = args.lr if args.lr is not None else (BOOK_LR if args.init == "normal" else SCALED_LR)
 
-    every = max(1, args.epochs // 5)
 
-    def progress(step: int, loss: float) -> None:
-        if step % every == 0:
-            print(f"step {step:4d}  loss {loss:.6e}")
-
-    try:
-        result = run(args.seed, args.epochs, lr, scale=scale, callback=progress)
-    except DivergenceError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    print(f"init {args.init}, lr {lr:g}, {args.epochs} steps")
-    print(f"first loss {result.first_loss:.6e}")
-    print(f"last loss  {result.last_loss:.6e}")
-    if args.plot:
-        fig = loss_curve(result.losses, log=True, xlabel="step", ylabel="sum of squared errors")
-        save_figure(fig, args.plot)
-    return 0
-
+main = cli.chapter_main(
+    "two_layer",
+    "Train the two-layer ReLU network relu(x w1) w2 on the book's random data.",
+    BOOK,
+    run,
+    summary,
+    figure_loss,
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,14 +1,16 @@
 """XOR: a network with one hidden layer learns what no line can separate.
 
 The model maps the four points of the XOR truth table, x of shape (4, 2),
-through H hidden units to one output:
+through H hidden units to one output (batch-first, row convention):
 
-    z1 = x w1 + b1     (N, H)        h  = act(z1)     (N, H)
-    z2 = h w2 + b2     (N, 1)        y_hat = out(z2)  (N, 1)
-    L  = sum over the N examples of (y_hat - y)^2
+    z1 = x w1 + b1     (N, H)        h     = act(z1)   (N, H)
+    z2 = h w2 + b2     (N, 1)        y_hat = out(z2)   (N, 1)
+    L  = sum over the N examples of (y_hat - y)^2      (or the cross-entropy)
 
-with ``act`` and ``out`` each one of "sigmoid", "relu", "identity".
-Explained in the book's chapter "XOR", which derives every gradient below.
+with ``act`` and ``out`` each one of :data:`scratchnn.functional.ACTIVATIONS`.
+Explained in the book's chapter "XOR"; the same model with a leading seed
+axis, for experiments over many starts, is :mod:`scratchnn.xor_batched`, and
+the per-example loops are in :mod:`scratchnn.xor_loops`.
 
 Run ``python -m scratchnn.xor --help`` for the command line.
 """
@@ -20,59 +22,68 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
-from scratchnn import cli
+from scratchnn import checks, cli, xor_figures
 from scratchnn import functional as F
 from scratchnn.data import xor_data
-from scratchnn.plotting import new_figure
-from scratchnn.train import DivergenceError, gradient_descent
+from scratchnn.train import History, gradient_descent
 
 __all__ = [
-    "ACTIVATION",
-    "EPOCHS",
-    "HIDDEN",
-    "LR",
-    "OUTPUT",
-    "SEED",
-    "XorRun",
+    "BOOK",
+    "LOSSES",
+    "SPEC",
+    "Defaults",
+    "Result",
+    "check_options",
     "figure_decision_boundary",
+    "figure_output_surface",
     "forward",
     "forward_with_cache",
     "init_params",
     "is_dead",
     "loss_and_grads",
-    "loss_and_grads_loop",
     "main",
     "run",
+    "summary",
     "truth_table",
 ]
 
-#: The book's defaults: the first experiment of the chapter.
-ACTIVATION = "sigmoid"
-OUTPUT = "sigmoid"
-HIDDEN = 10
-LR = 0.5
-EPOCHS = 10_000
-SEED = 0
+#: The model's parameters and their shapes: H hidden units.
+SPEC = {"w1": (2, "H"), "b1": ("H",), "w2": ("H", 1), "b2": (1,)}
+
+#: The losses :func:`loss_and_grads` knows (the cross-entropy needs a sigmoid output).
+LOSSES = ("squared", "cross_entropy")
+
+_ACTIVATIONS = tuple(F.ACTIVATIONS)
 
 
-def init_params(rng: np.random.Generator, hidden: int = HIDDEN) -> dict[str, np.ndarray]:
+@dataclass(frozen=True)
+class Defaults:
+    """The book's first experiment; the fields are the keyword arguments of :func:`run`."""
+
+    seed: int = cli.option(0, "seed of the random generator", minimum=0)
+    epochs: int = cli.option(10_000, "gradient-descent steps")
+    lr: float = cli.option(0.5, "learning rate")
+    hidden: int = cli.option(10, "hidden units H", maximum=100_000)
+    activation: str = cli.option("sigmoid", "hidden activation", choices=_ACTIVATIONS)
+    output: str = cli.option("sigmoid", "output activation", choices=_ACTIVATIONS)
+    loss: str = cli.option("squared", "loss summed over the examples", choices=LOSSES)
+
+
+#: The one spelling of the book's defaults.
+BOOK = Defaults()
+
+
+def init_params(rng: np.random.Generator, hidden: int = BOOK.hidden) -> dict[str, np.ndarray]:
     """He (Kaiming) normal initialisation, zero biases.
 
     Each weight is drawn from N(0, 2 / fan_in), fan_in the number of inputs
     of its layer (He et al., 2015): w1 from N(0, 1), since fan_in = 2, and
-    w2 from N(0, 2 / H).
+    w2 from N(0, 2 / H).  ``rng`` is the only source of randomness; H >= 1.
 
-    Parameters
-    ----------
-    rng : the random generator (the only source of randomness).
-    hidden : H, the number of hidden units, >= 1.
-
-    Returns
-    -------
-    params : w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,), all float64.
+    Returns w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,), all float64.
     """
-    if isinstance(hidden, bool) or not isinstance(hidden, int | np.integer) or hidden < 1:
-        raise ValueError(f"hidden must be a whole number >= 1, got {hidden!r}")
+    rng = checks.generator(rng)
+    hidden = checks.whole_number(hidden, "hidden", maximum=10_000_000)
     return {
         "w1": rng.normal(0.0, np.sqrt(2.0 / 2), size=(2, hidden)),
         "b1": np.zeros(hidden),
@@ -81,73 +92,51 @@ def init_params(rng: np.random.Generator, hidden: int = HIDDEN) -> dict[str, np.
     }
 
 
-def _check_shapes(params: dict[str, np.ndarray], x: np.ndarray) -> None:
-    """Raise ValueError naming the shapes unless they fit the model."""
-    if set(params) != {"w1", "b1", "w2", "b2"}:
-        raise ValueError(f"params must have keys w1, b1, w2, b2, got {sorted(params)}")
-    hidden = np.shape(params["w1"])[-1] if np.ndim(params["w1"]) == 2 else None
-    expected = {"w1": (2, hidden), "b1": (hidden,), "w2": (hidden, 1), "b2": (1,)}
-    got = {k: np.shape(v) for k, v in params.items()}
-    if hidden is None or any(got[k] != expected[k] for k in expected):
-        raise ValueError(
-            "params must have shapes w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,), got "
-            + ", ".join(f"{k} {got[k]}" for k in expected)
-        )
-    if np.ndim(x) != 2 or np.shape(x)[1] != 2:
-        raise ValueError(f"x must have shape (N, 2), got {np.shape(x)}")
+def check_options(activation: str, output: str, loss: str = "squared") -> None:
+    """Raise ValueError unless the activations and the loss are known and fit together."""
+    checks.choice(activation, "activation", _ACTIVATIONS)
+    checks.choice(output, "output", _ACTIVATIONS)
+    if checks.choice(loss, "loss", LOSSES) == "cross_entropy" and output != "sigmoid":
+        raise ValueError(f"loss 'cross_entropy' needs output 'sigmoid', got output {output!r}")
 
 
 def forward_with_cache(
     params: dict[str, np.ndarray],
     x: np.ndarray,
     *,
-    activation: str = ACTIVATION,
-    output: str = OUTPUT,
+    activation: str = BOOK.activation,
+    output: str = BOOK.output,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The forward pass, keeping what the backward pass needs.
 
-    Parameters
-    ----------
-    params : w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,).
-    x : (N, 2) inputs.
-    activation, output : the hidden and output activations, each one of
-        "sigmoid", "relu", "identity".
-
-    Returns
-    -------
-    z1 : (N, H) hidden pre-activations.
-    h : (N, H) hidden activations.
-    z2 : (N, 1) output pre-activations.
-    y_hat : (N, 1) predictions.
+    params : w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,);  x : (N, 2) inputs;
+    activation, output : the hidden and the output activation, by name.
+    Returns z1 (N, H), h (N, H), z2 (N, 1), y_hat (N, 1).
     """
-    _check_shapes(params, x)
-    act, _ = F.activation(activation)
-    out, _ = F.activation(output)
+    dims: dict[str, int] = {}
+    params = checks.params(params, SPEC, dims=dims)
+    x = checks.array(x, "x", ("N", 2), dims=dims)
+    check_options(activation, output)
+    return _forward(params, x, activation, output)
+
+
+def _forward(params, x, activation, output):
+    """Equation (xor-forward) on checked inputs: z1 (N, H), h (N, H), z2 (N, 1), y_hat (N, 1)."""
     z1 = x @ params["w1"] + params["b1"]  # (N, H)
-    h = act(z1)  # (N, H)
+    h = F.activation(activation)[0](z1)  # (N, H)
     z2 = h @ params["w2"] + params["b2"]  # (N, 1)
-    return z1, h, z2, out(z2)
+    y_hat = F.activation(output)[0](z2)  # (N, 1)
+    return z1, h, z2, y_hat
 
 
 def forward(
     params: dict[str, np.ndarray],
     x: np.ndarray,
     *,
-    activation: str = ACTIVATION,
-    output: str = OUTPUT,
+    activation: str = BOOK.activation,
+    output: str = BOOK.output,
 ) -> np.ndarray:
-    """Predictions of the network.
-
-    Parameters
-    ----------
-    params : w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,).
-    x : (N, 2) inputs.
-    activation, output : as in :func:`forward_with_cache`.
-
-    Returns
-    -------
-    y_hat : (N, 1)
-    """
+    """Predictions y_hat (N, 1) for inputs x (N, 2); arguments as in :func:`forward_with_cache`."""
     return forward_with_cache(params, x, activation=activation, output=output)[3]
 
 
@@ -156,268 +145,156 @@ def loss_and_grads(
     x: np.ndarray,
     y: np.ndarray,
     *,
-    activation: str = ACTIVATION,
-    output: str = OUTPUT,
+    activation: str = BOOK.activation,
+    output: str = BOOK.output,
+    loss: str = BOOK.loss,
 ) -> tuple[float, dict[str, np.ndarray]]:
-    """Summed squared error and its gradient, vectorised over the batch.
+    """The loss summed over the batch, and its gradient.
 
-    Parameters
-    ----------
-    params : w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,).
-    x : (N, 2) inputs.
-    y : (N, 1) targets.
-    activation, output : as in :func:`forward`.
-
-    Returns
-    -------
-    loss : float, sum over the N examples of (y_hat - y)^2.
-    grads : dL/dw1 (2, H), dL/db1 (H,), dL/dw2 (H, 1), dL/db2 (1,).
+    params : w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,);  x : (N, 2);  y : (N, 1);
+    activation, output : as in :func:`forward_with_cache`;  loss : "squared",
+    the sum of (y_hat - y)^2, or "cross_entropy", -sum[y log y_hat + (1 - y)
+    log(1 - y_hat)] (needs output "sigmoid").
+    Returns L (float) and grads dL/dw1 (2, H), dL/db1 (H,), dL/dw2 (H, 1), dL/db2 (1,).
     """
-    z1, h, z2, y_hat = forward_with_cache(params, x, activation=activation, output=output)
-    _, act_derivative = F.activation(activation)
-    _, out_derivative = F.activation(output)
-    loss = F.sum_squared_error(y_hat, y)
-    d_y_hat = F.sum_squared_error_grad(y_hat, y)  # (N, 1)
-    d_z2 = d_y_hat * out_derivative(z2)  # (N, 1)
-    d_h = d_z2 @ params["w2"].T  # (N, H)
-    d_z1 = d_h * act_derivative(z1)  # (N, H)
+    dims: dict[str, int] = {}
+    params = checks.params(params, SPEC, dims=dims)
+    x = checks.array(x, "x", ("N", 2), dims=dims)
+    y = checks.array(y, "y", ("N", 1), dims=dims)
+    check_options(activation, output, loss)
+    z1, h, z2, y_hat = _forward(params, x, activation, output)
+    if loss == "squared":
+        value = F.sum_squared_error(y_hat, y)
+        d_y_hat = F.sum_squared_error_grad(y_hat, y)  # (N, 1)
+        delta2 = d_y_hat * F.activation(output)[1](z2)  # (N, 1)
+    else:  # log y_hat = -log(1 + e^-z2), computed without overflow
+        value = float(np.sum(y * np.logaddexp(0.0, -z2) + (1 - y) * np.logaddexp(0.0, z2)))
+        delta2 = y_hat - y  # (N, 1): sigmoid' cancels the cross-entropy's denominator
+    d_h = delta2 @ params["w2"].T  # (N, H)
+    delta1 = d_h * F.activation(activation)[1](z1)  # (N, H)
     grads = {
-        "w1": x.T @ d_z1,  # (2, H)
-        "b1": d_z1.sum(axis=0),  # (H,)
-        "w2": h.T @ d_z2,  # (H, 1)
-        "b2": d_z2.sum(axis=0),  # (1,)
+        "w1": x.T @ delta1,  # (2, H)
+        "b1": delta1.sum(axis=0),  # (H,)
+        "w2": h.T @ delta2,  # (H, 1)
+        "b2": delta2.sum(axis=0),  # (1,)
     }
-    return loss, grads
-
-
-def loss_and_grads_loop(
-    params: dict[str, np.ndarray],
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    activation: str = ACTIVATION,
-    output: str = OUTPUT,
-) -> tuple[float, dict[str, np.ndarray]]:
-    """The same loss and gradients with a Python loop over every example and weight.
-
-    A slow reference, written one scalar at a time so that each line is one
-    term of the chapter's equations; :func:`loss_and_grads` is the same
-    computation with the loops turned into matrix products.  Arguments and
-    results as in :func:`loss_and_grads`.
-    """
-    _check_shapes(params, x)
-    F.check_same_shape(np.zeros((len(x), 1)), y)
-    act, act_derivative = F.activation(activation)
-    out, out_derivative = F.activation(output)
-    w1, b1, w2, b2 = params["w1"], params["b1"], params["w2"], params["b2"]
-    n_inputs, n_hidden = w1.shape
-    loss = 0.0
-    grads = {name: np.zeros_like(value, dtype=float) for name, value in params.items()}
-    for n in range(len(x)):
-        # forward, one hidden unit at a time
-        z1 = np.zeros(n_hidden)
-        h = np.zeros(n_hidden)
-        for j in range(n_hidden):
-            z1[j] = b1[j]
-            for i in range(n_inputs):
-                z1[j] += x[n, i] * w1[i, j]
-            h[j] = act(z1[j])
-        z2 = b2[0]
-        for j in range(n_hidden):
-            z2 += h[j] * w2[j, 0]
-        y_hat = out(z2)
-        loss += (y_hat - y[n, 0]) ** 2
-        # backward: this example's share of every partial derivative
-        d_z2 = 2.0 * (y_hat - y[n, 0]) * out_derivative(z2)
-        grads["b2"][0] += d_z2
-        for j in range(n_hidden):
-            grads["w2"][j, 0] += d_z2 * h[j]
-            d_z1 = d_z2 * w2[j, 0] * act_derivative(z1[j])
-            grads["b1"][j] += d_z1
-            for i in range(n_inputs):
-                grads["w1"][i, j] += d_z1 * x[n, i]
-    return float(loss), grads
+    return value, grads
 
 
 def is_dead(params: dict[str, np.ndarray], x: np.ndarray, *, activation: str = "relu") -> bool:
-    """Whether a ReLU output unit is dead on every example of ``x``.
+    """Whether a ReLU output unit is dead on every example of x (N, 2).
 
-    True when the output's pre-activation z2 is <= 0 for all N rows: then
-    relu'(z2) = 0 for every example, so with ``output="relu"`` every gradient
+    True when the output's pre-activation z2 (N, 1) is <= 0 on all N rows:
+    then relu'(z2) = 0 everywhere, so with ``output="relu"`` every gradient
     of :func:`loss_and_grads` is exactly zero and training never moves.
-
-    Parameters
-    ----------
-    params : w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,).
-    x : (N, 2) inputs.
-    activation : the hidden activation.
     """
     z2 = forward_with_cache(params, x, activation=activation)[2]  # (N, 1)
     return bool(np.all(z2 <= 0))
 
 
 @dataclass(frozen=True)
-class XorRun:
+class Result:
     """What :func:`run` returns.
 
-    Attributes
-    ----------
-    losses : (epochs,) loss before each update.
-    params : the trained w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,).
+    history : losses (epochs,) and the trained params w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,).
+    start : the params before training (``init_params(default_rng(seed), hidden)``).
     predictions : (4, 1) outputs of the trained network on the truth table.
-    activation, output : the activations it was trained with.
+    activation, output, loss : the options it was trained with.
+    final_loss : the loss of the trained params (after the last update).
     """
 
-    losses: np.ndarray
-    params: dict[str, np.ndarray]
+    history: History
+    start: dict[str, np.ndarray]
     predictions: np.ndarray
     activation: str
     output: str
-
-    @property
-    def final_loss(self) -> float:
-        """The loss after the last update (on the returned ``params``)."""
-        _, y = xor_data()
-        return F.sum_squared_error(self.predictions, y)
+    loss: str
+    final_loss: float
 
 
 def run(
     *,
-    seed: int = SEED,
-    hidden: int = HIDDEN,
-    lr: float = LR,
-    epochs: int = EPOCHS,
-    activation: str = ACTIVATION,
-    output: str = OUTPUT,
+    seed: int = BOOK.seed,
+    epochs: int = BOOK.epochs,
+    lr: float = BOOK.lr,
+    hidden: int = BOOK.hidden,
+    activation: str = BOOK.activation,
+    output: str = BOOK.output,
+    loss: str = BOOK.loss,
     callback: Callable[[int, float], None] | None = None,
-) -> XorRun:
+) -> Result:
     """Train on the XOR truth table from ``init_params(default_rng(seed), hidden)``.
 
-    ``callback(epoch, loss)`` is passed on to ``gradient_descent``.
+    Full-batch gradient descent; ``callback(epoch, loss)`` is passed on to it.
     """
-    F.activation(activation)  # an unknown name fails here, before any work
-    F.activation(output)
+    seed = checks.whole_number(seed, "seed", minimum=0)
+    check_options(activation, output, loss)
     x, y = xor_data()
-    params = init_params(np.random.default_rng(seed), hidden)
+    start = init_params(np.random.default_rng(seed), hidden)
+    options = {"activation": activation, "output": output}
     history = gradient_descent(
-        loss_and_grads,
-        params,
-        x,
-        y,
-        lr=lr,
-        epochs=epochs,
-        callback=callback,
-        activation=activation,
-        output=output,
+        loss_and_grads, start, x, y, lr=lr, epochs=epochs, callback=callback, loss=loss, **options
     )
-    predictions = forward(history.params, x, activation=activation, output=output)
-    return XorRun(history.losses, history.params, predictions, activation, output)
+    final_loss, _ = loss_and_grads(history.params, x, y, loss=loss, **options)
+    predictions = forward(history.params, x, **options)
+    return Result(history, start, predictions, activation, output, loss, final_loss)
 
 
-def truth_table(x: np.ndarray, y: np.ndarray, y_hat: np.ndarray) -> str:
-    """The truth table with the network's outputs, as lines of text.
+def truth_table(x: np.ndarray, y: np.ndarray, y_hat: np.ndarray) -> list[str]:
+    """The truth table with the network's outputs, one line per example.
 
     Shapes: x (N, 2), y (N, 1), y_hat (N, 1).
     """
+    dims: dict[str, int] = {}
+    x = checks.array(x, "x", ("N", 2), dims=dims)
+    y = checks.array(y, "y", ("N", 1), dims=dims)
+    y_hat = checks.array(y_hat, "y_hat", ("N", 1), dims=dims)
     lines = ["x1  x2 | xor | output  rounded"]
     for (x1, x2), target, out in zip(x, y[:, 0], y_hat[:, 0], strict=True):
         lines.append(f"{x1:2.0f}  {x2:2.0f} | {target:3.0f} | {out:6.4f}  {round(out):7d}")
-    return "\n".join(lines)
+    return lines
 
 
-def figure_decision_boundary(
+def summary(result: Result) -> list[str]:
+    """What the program prints: the final loss and the truth table."""
+    x, y = xor_data()
+    return [f"final loss {result.final_loss:.6g}", *truth_table(x, y, result.predictions)]
+
+
+def figure_output_surface(
     params: dict[str, np.ndarray],
     *,
-    activation: str = ACTIVATION,
-    output: str = OUTPUT,
+    activation: str = BOOK.activation,
+    output: str = BOOK.output,
     title: str | None = None,
-    resolution: int = 201,
 ) -> Figure:
-    """The network's output over the unit square, with the 0.5 contour and the data.
+    """A network's output over the unit square, with the 0.5 contour and the four points.
 
-    Parameters
-    ----------
-    params : w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,).
-    activation, output : as in :func:`forward`.
-    resolution : grid points per side.
-
-    Returns
-    -------
-    A Figure with one axes: the output as colours (clipped to [0, 1]), the
-    curve where it equals 0.5 (the decision boundary; none for an output
-    that is constant to within 1e-3 over the square), and
-    the four XOR points, filled for class 1 and hollow for class 0.
+    params : w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,); activation and output as
+    in :func:`forward`.  Drawn by :func:`scratchnn.xor_figures.output_surface`.
     """
-    grid = np.linspace(0.0, 1.0, resolution)
-    g1, g2 = np.meshgrid(grid, grid)
-    points = np.column_stack([g1.ravel(), g2.ravel()])  # (resolution², 2)
-    out = forward(params, points, activation=activation, output=output)
-    surface = np.clip(out.reshape(g1.shape), 0.0, 1.0)
-    fig = new_figure(width=4.6, height=3.8)
-    ax = fig.axes[0]
-    image = ax.pcolormesh(g1, g2, surface, cmap="RdBu_r", vmin=0.0, vmax=1.0, shading="auto")
-    fig.colorbar(image, ax=ax, label="network output")
-    if np.ptp(surface) > 1e-3 and surface.min() < 0.5 < surface.max():  # skip a flat surface
-        ax.contour(g1, g2, surface, levels=[0.5], colors="black", linewidths=1.5)
-    x, y = xor_data()
-    ones = y[:, 0] == 1
-    ax.scatter(*x[ones].T, s=90, c="black", edgecolors="white", label="xor = 1", zorder=3)
-    ax.scatter(*x[~ones].T, s=90, facecolors="white", edgecolors="black", label="xor = 0", zorder=3)
-    ax.set_xlim(-0.05, 1.05)
-    ax.set_ylim(-0.05, 1.05)
-    ax.set_aspect("equal")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize="small")
-    if title:
-        ax.set_title(title)
-    return fig
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Train on XOR with the book's defaults; print progress and the truth table."""
-    names = sorted(F.ACTIVATIONS)
-    p = cli.parser(
-        "python -m scratchnn.xor",
-        "Train a 2-H-1 network on the XOR truth table (the book's chapter 'XOR').",
-        seed=SEED,
-        epochs=EPOCHS,
-        lr=LR,
+    params = checks.params(params, SPEC)
+    check_options(activation, output)
+    return xor_figures.output_surface(
+        lambda points: forward(params, points, activation=activation, output=output), title=title
     )
-    p.add_argument("--activation", choices=names, default=ACTIVATION, help="hidden activation")
-    p.add_argument("--output", choices=names, default=OUTPUT, help="output activation")
-    p.add_argument("--hidden", type=cli.positive_int, default=HIDDEN, help="hidden units H")
-    args = p.parse_args(argv)
-    every = max(1, args.epochs // 10)
 
-    def progress(epoch: int, loss: float) -> None:
-        if epoch % every == 0 or epoch == args.epochs - 1:
-            print(f"epoch {epoch:6d}  loss {loss:.6g}")
 
-    try:
-        result = run(
-            seed=args.seed,
-            hidden=args.hidden,
-            lr=args.lr,
-            epochs=args.epochs,
-            activation=args.activation,
-            output=args.output,
-            callback=progress,
-        )
-    except DivergenceError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    x, y = xor_data()
-    print(f"final loss {result.final_loss:.6g}")
-    print(truth_table(x, y, result.predictions))
-    if args.plot:
-        fig = figure_decision_boundary(
-            result.params, activation=args.activation, output=args.output
-        )
-        cli.save_figure(fig, args.plot)
-        print(f"figure saved to {args.plot}")
-    return 0
+def figure_decision_boundary(result: Result, *, title: str | None = None) -> Figure:
+    """The trained network of ``result`` drawn by :func:`figure_output_surface`."""
+    return figure_output_surface(
+        result.history.params, activation=result.activation, output=result.output, title=title
+    )
 
+
+main = cli.chapter_main(
+    "xor",
+    "Train a 2-H-1 network on the XOR truth table (the book's chapter 'XOR').",
+    BOOK,
+    run,
+    summary,
+    figure_decision_boundary,
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -186,6 +186,16 @@ def reader(driver, base_url, axe_source):
     reader.write_axe_report()
 
 
+@pytest.fixture(scope="session")
+def fresh_jupyter(site, tmp_path_factory):
+    """A reader's Jupyter (fresh_env.py): one fresh venv, shared by every notebook."""
+    from fresh_env import FreshJupyter
+
+    jupyter = FreshJupyter(tmp_path_factory.mktemp("fresh-jupyter"))
+    yield jupyter
+    jupyter.write_times(site.parent / "fresh-env-times.txt")
+
+
 @pytest.fixture
 def page_url(page, base_url) -> str:
     return base_url + page

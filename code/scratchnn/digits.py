@@ -1,0 +1,299 @@
+"""Handwritten digits: a network that classifies, trained by mini-batch SGD.
+
+The model maps 8 x 8 images, x of shape (N, 64), through H hidden units to
+ten scores, one per digit (the logits):
+
+    z1 = x w1 + b1     (N, H)        h  = act(z1)   (N, H)
+    z2 = h w2 + b2     (N, 10)       softmax(z2)    (N, 10), the probabilities
+    L  = mean over the N examples of -log softmax(z2)[n, y_n]
+
+with integer labels y (N,).  Every function also takes S networks side by
+side: each parameter with a leading axis S (w1 (S, 64, H), ...), logits
+(S, N, 10), and a loss that is the sum of the S networks' losses, so each
+network's gradient is its own and a sweep over seeds is one computation.
+
+Explained in the chapter "Classifying handwritten digits"; figures in
+:mod:`scratchnn.digits_figures`, the scikit-learn baseline in :mod:`scratchnn.digits_baseline`.
+"""
+
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from scratchnn import checks, cli, digits_figures
+from scratchnn import functional as F
+from scratchnn.data import digits_split as split
+from scratchnn.train import History, sgd
+
+__all__ = [
+    "BOOK",
+    "CLASSES",
+    "Defaults",
+    "Result",
+    "accuracy",
+    "confusion",
+    "figure_learning_curves",
+    "final_test_accuracy",
+    "forward",
+    "init_params",
+    "loss_and_grads",
+    "main",
+    "predict",
+    "run",
+    "split",
+    "summary",
+]
+
+CLASSES = 10
+PIXELS = 64
+SPEC = {"w1": (PIXELS, "H"), "b1": ("H",), "w2": ("H", CLASSES), "b2": (CLASSES,)}
+STACKED = {name: ("S", *shape) for name, shape in SPEC.items()}  # S networks side by side
+LOSSES = ("cross_entropy", "squared_error")
+MAX_HIDDEN = 10_000
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The book's defaults: the keyword arguments of :func:`run`."""
+
+    seed: int = cli.option(0, "seed of the initial weights and the shuffling", minimum=0)
+    epochs: int = cli.option(30, "passes over the training set")
+    lr: float = cli.option(0.2, "learning rate", maximum=100.0)
+    hidden: int = cli.option(32, "hidden units H", maximum=MAX_HIDDEN)
+    batch_size: int = cli.option(32, "examples per step (at most the training set's size)")
+    activation: str = cli.option("relu", "hidden activation", choices=tuple(F.ACTIVATIONS))
+    loss: str = cli.option("cross_entropy", "loss on the ten outputs", choices=LOSSES)
+    momentum: float = cli.option(0.0, "momentum μ in [0, 1)", flag=False)
+    weight_decay: float = cli.option(0.0, "weight decay λ >= 0", flag=False)
+    networks: int = cli.option(1, "networks trained side by side", flag=False)
+
+
+BOOK = Defaults()
+
+
+def init_params(
+    rng: np.random.Generator, hidden: int = BOOK.hidden, *, networks: int | None = None
+) -> dict[str, np.ndarray]:
+    """He initialisation for the ReLU layer, N(0, 1/H) for the output, zero biases.
+
+    Returns w1 (64, H) from N(0, 2/64), b1 (H,), w2 (H, 10) from N(0, 1/H),
+    b2 (10,); with ``networks = S``, S such networks stacked on a leading axis.
+    """
+    rng = checks.generator(rng)
+    hidden = checks.whole_number(hidden, "hidden", maximum=MAX_HIDDEN)
+    lead = () if networks is None else (checks.whole_number(networks, "networks", maximum=1000),)
+    return {
+        "w1": rng.normal(0.0, np.sqrt(2.0 / PIXELS), size=(*lead, PIXELS, hidden)),
+        "b1": np.zeros((*lead, hidden)),
+        "w2": rng.normal(0.0, np.sqrt(1.0 / hidden), size=(*lead, hidden, CLASSES)),
+        "b2": np.zeros((*lead, CLASSES)),
+    }
+
+
+def _checked(params: object, x: object) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    stacked = isinstance(params, Mapping) and np.ndim(params.get("w1", 0)) == 3
+    dims: dict[str, int] = {}
+    params = checks.params(params, STACKED if stacked else SPEC, dims=dims)
+    return params, checks.array(x, "x", ("N", PIXELS), dims=dims)
+
+
+def _layers(params: Mapping, x: np.ndarray, activation: str) -> tuple[np.ndarray, ...]:
+    act, _ = F.activation(activation)
+    z1 = x @ params["w1"] + params["b1"][..., None, :]  # (..., N, H)
+    h = act(z1)  # (..., N, H)
+    z2 = h @ params["w2"] + params["b2"][..., None, :]  # (..., N, 10), the logits
+    return z1, h, z2
+
+
+def forward(
+    params: Mapping[str, np.ndarray],
+    x: np.ndarray,
+    *,
+    activation: str = BOOK.activation,
+    loss: str = BOOK.loss,
+    weight_decay: float = BOOK.weight_decay,
+) -> np.ndarray:
+    """The logits z2: (N, 10) for x (N, 64), or (S, N, 10) for S stacked networks.
+
+    Takes the options of :func:`loss_and_grads`; ``loss`` and ``weight_decay``
+    change the training, not the logits.
+    """
+    checks.choice(loss, "loss", LOSSES)
+    params, x = _checked(params, x)
+    return _layers(params, x, activation)[2]
+
+
+def loss_and_grads(
+    params: Mapping[str, np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    activation: str = BOOK.activation,
+    loss: str = BOOK.loss,
+    weight_decay: float = BOOK.weight_decay,
+) -> tuple[float, dict[str, np.ndarray]]:
+    """The mean cross-entropy of the labels and its gradient.
+
+    Parameters
+    ----------
+    params : w1 (64, H), b1 (H,), w2 (H, 10), b2 (10,) (or each with a leading S).
+    x : (N, 64) images; y : (N,) integer labels 0..9.
+    activation : the hidden activation, a name in ``functional.ACTIVATIONS``.
+    loss : "cross_entropy", or "squared_error": the sum over the ten outputs
+        of (softmax(z2) - one_hot(y))^2, averaged over the N examples.
+    weight_decay : λ >= 0 adds λ/2 (|w1|² + |w2|²) to the loss (biases are
+        not decayed).
+
+    Returns
+    -------
+    loss : float (summed over S for stacked networks).
+    grads : dL/dw1, dL/db1, dL/dw2, dL/db2, of the parameters' shapes.
+    """
+    params, x = _checked(params, x)
+    n = x.shape[0]
+    y = F.check_labels(y, CLASSES, n)
+    checks.choice(loss, "loss", LOSSES)
+    if isinstance(weight_decay, bool) or not 0.0 <= float(weight_decay) < float("inf"):
+        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
+    z1, h, z2 = _layers(params, x, activation)
+    if loss == "cross_entropy":
+        value = F.cross_entropy(z2, y)
+        delta2 = F.cross_entropy_grad(z2, y)  # (..., N, 10): (softmax - one-hot) / N
+    else:
+        p, target = F.softmax(z2), np.broadcast_to(F.one_hot(y, CLASSES), z2.shape)
+        value = F.sum_squared_error(p, target) / n
+        delta2 = F.softmax_backward(p, F.sum_squared_error_grad(p, target) / n)
+    d_h = delta2 @ np.swapaxes(params["w2"], -1, -2)  # (..., N, H)
+    delta1 = d_h * F.activation(activation)[1](z1)  # (..., N, H)
+    grads = {
+        "w1": x.T @ delta1,  # (..., 64, H)
+        "b1": delta1.sum(axis=-2),  # (..., H)
+        "w2": np.swapaxes(h, -1, -2) @ delta2,  # (..., H, 10)
+        "b2": delta2.sum(axis=-2),  # (..., 10)
+    }
+    if weight_decay:
+        value += 0.5 * weight_decay * float(np.sum(params["w1"] ** 2) + np.sum(params["w2"] ** 2))
+        grads["w1"] = grads["w1"] + weight_decay * params["w1"]
+        grads["w2"] = grads["w2"] + weight_decay * params["w2"]
+    return value, grads
+
+
+def predict(params: Mapping[str, np.ndarray], x: np.ndarray, **options: object) -> np.ndarray:
+    """The most probable digit: (N,) int64, or (S, N) for stacked networks."""
+    return forward(params, x, **options).argmax(axis=-1)
+
+
+def accuracy(
+    params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, **options: object
+) -> float | np.ndarray:
+    """Share of the N examples whose digit is predicted right: a float, or (S,) when stacked."""
+    guess = predict(params, x, **options)
+    right = (guess == F.check_labels(y, CLASSES, guess.shape[-1])).mean(axis=-1)
+    return float(right) if np.ndim(right) == 0 else right
+
+
+def confusion(params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """counts[i, j]: how many examples of digit i were predicted as j.  Shape (10, 10) int."""
+    guess = predict(params, x)
+    y = F.check_labels(y, CLASSES, len(guess))
+    return np.bincount(y * CLASSES + guess, minlength=CLASSES**2).reshape(CLASSES, CLASSES)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What :func:`run` returns.
+
+    history : losses (epochs,), params, accuracies and val_accuracies
+        (epochs,) (or (epochs, S)), val_losses (epochs,).
+    options : the model options it trained with (activation, loss, weight_decay).
+    seconds : wall-clock time of the training.
+    """
+
+    history: History
+    options: dict
+    seconds: float
+
+
+def run(
+    *,
+    seed: int = BOOK.seed,
+    epochs: int = BOOK.epochs,
+    lr: float = BOOK.lr,
+    hidden: int = BOOK.hidden,
+    batch_size: int = BOOK.batch_size,
+    activation: str = BOOK.activation,
+    loss: str = BOOK.loss,
+    momentum: float = BOOK.momentum,
+    weight_decay: float = BOOK.weight_decay,
+    networks: int = BOOK.networks,
+    callback: Callable[[int, float], None] | None = None,
+) -> Result:
+    """Train on the training split, watching the validation split after every epoch.
+
+    ``default_rng(seed)`` draws the initial weights, then shuffles. With
+    ``networks = S > 1``, S networks from successive draws train side by side
+    on the same batches. The test split is not touched (see :func:`final_test_accuracy`).
+    """
+    seed = checks.whole_number(seed, "seed", minimum=0)
+    F.activation(activation)  # an unknown name fails here, before any work
+    data = split()
+    rng = np.random.default_rng(seed)
+    params = init_params(rng, hidden, networks=None if networks == 1 else networks)
+    options = {"activation": activation, "loss": loss, "weight_decay": weight_decay}
+    start = time.perf_counter()
+    history = sgd(
+        loss_and_grads,
+        params,
+        data.x_train,
+        data.y_train,
+        lr=lr,
+        epochs=epochs,
+        batch_size=batch_size,
+        rng=rng,
+        momentum=momentum,
+        validation=(data.x_val, data.y_val),
+        accuracy=accuracy,
+        callback=callback,
+        **options,
+    )
+    return Result(history, options, time.perf_counter() - start)
+
+
+def final_test_accuracy(result: Result) -> float | np.ndarray:
+    """Accuracy of the trained network(s) on the test split: a float, or (S,)."""
+    data = split()
+    return accuracy(result.history.params, data.x_test, data.y_test, **result.options)
+
+
+def summary(result: Result) -> list[str]:
+    """The lines ``python -m scratchnn.digits`` prints (means over stacked networks)."""
+    h = result.history
+    return [
+        f"trained {len(h.losses)} epochs in {result.seconds:.2f} s",
+        f"final training loss {h.losses[-1]:.4f}",
+        f"training accuracy   {np.mean(h.accuracies[-1]):.4f}",
+        f"validation accuracy {np.mean(h.val_accuracies[-1]):.4f}",
+        f"test accuracy       {np.mean(final_test_accuracy(result)):.4f}",
+    ]
+
+
+def figure_learning_curves(result: Result) -> Figure:
+    """Loss and accuracy per epoch, training and validation (the program's ``--plot``)."""
+    return digits_figures.figure_learning_curves(result.history)
+
+
+main = cli.chapter_main(
+    "digits",
+    "Classify scikit-learn's 8x8 handwritten digits with a one-hidden-layer network and SGD.",
+    BOOK,
+    run,
+    summary,
+    figure_learning_curves,
+)
+
+if __name__ == "__main__":
+    sys.exit(main())

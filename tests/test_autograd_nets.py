@@ -1,0 +1,131 @@
+"""The book's networks rebuilt on the autograd engine equal their hand-written gradients."""
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from scratchnn import autograd_nets as an
+from scratchnn import exams, two_layer
+from scratchnn.autograd import Tensor
+from scratchnn.data import load_exams
+from scratchnn.gradcheck import check_gradients, relative_error
+from scratchnn.train import gradient_descent
+
+
+def _exam_problem(seed=0):
+    x, y = exams.scale(load_exams())
+    return x, y, exams.init_params(np.random.default_rng(seed), x.shape[1], 5, 1)
+
+
+def _largest_relative(a, b):
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+
+
+def test_two_layer_gradients_equal_the_hand_written_ones():
+    x, y, params = two_layer.book_problem(0)
+    loss, grads = an.TWO_LAYER.loss_and_grads(params, x, y)
+    hand_loss, hand = two_layer.loss_and_grads(params, x, y)
+    assert loss == pytest.approx(hand_loss, rel=1e-12)
+    assert set(grads) == set(hand)
+    for k in hand:
+        assert grads[k].shape == hand[k].shape
+        assert _largest_relative(grads[k], hand[k]) < 1e-12
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_exam_network_gradients_equal_the_hand_written_ones(seed):
+    x, y, params = _exam_problem(seed)
+    loss, grads = an.EXAMS.loss_and_grads(params, x, y)
+    hand_loss, hand = exams.loss_and_grads(params, x, y)
+    assert loss == pytest.approx(hand_loss, rel=1e-12)
+    for k in hand:
+        if np.any(hand[k]):
+            assert _largest_relative(grads[k], hand[k]) < 1e-12
+        else:  # a dead unit's gradient is zero in both
+            np.testing.assert_array_equal(grads[k], hand[k])
+
+
+def test_rebuilt_networks_pass_the_gradient_check():
+    x, y, params = two_layer.book_problem(0, n=8, d_in=6, hidden=5, d_out=3)
+    assert max(check_gradients(an.TWO_LAYER.loss_and_grads, params, x, y).values()) < 1e-7
+    x, y, params = _exam_problem(0)
+    params["b1"] = params["b1"] + 0.3  # every unit alive, so every entry is checked
+    assert max(check_gradients(an.EXAMS.loss_and_grads, params, x, y).values()) < 1e-7
+
+
+def test_forward_equals_the_hand_written_forward():
+    x, _, params = two_layer.book_problem(0, n=8, d_in=6, hidden=5, d_out=3)
+    np.testing.assert_allclose(
+        an.TWO_LAYER.forward(params, x), two_layer.forward(params, x), rtol=1e-13
+    )
+    x, _, params = _exam_problem(1)
+    np.testing.assert_allclose(an.EXAMS.forward(params, x), exams.forward(params, x), rtol=1e-13)
+
+
+def test_gradient_descent_trains_the_rebuilt_exam_network_as_the_hand_written_one():
+    x, y, params = _exam_problem(0)
+    ours = gradient_descent(an.EXAMS.loss_and_grads, params, x, y, lr=0.1, epochs=200)
+    theirs = gradient_descent(exams.loss_and_grads, params, x, y, lr=0.1, epochs=200)
+    np.testing.assert_allclose(ours.losses, theirs.losses, rtol=1e-10)
+
+
+def test_loss_and_grads_does_not_touch_the_callers_arrays_and_leaves_nothing_over():
+    x, y, params = _exam_problem(0)
+    before = {k: v.copy() for k, v in params.items()}
+    _, first = an.EXAMS.loss_and_grads(params, x, y)
+    _, second = an.EXAMS.loss_and_grads(params, x, y)
+    for k in params:
+        np.testing.assert_array_equal(params[k], before[k])
+        np.testing.assert_array_equal(first[k], second[k])  # no accumulation across calls
+
+
+def test_graph_gives_the_loss_before_backward():
+    x, y, params = _exam_problem(0)
+    loss, leaves = an.EXAMS.graph(params, x, y)
+    assert isinstance(loss, Tensor)
+    assert loss.shape == ()
+    assert set(leaves) == {"w1", "b1", "w2", "b2"}
+    assert not np.any(leaves["w1"].grad)
+
+
+def test_bad_inputs_name_the_argument_and_the_shapes():
+    x, y, params = two_layer.book_problem(0, n=4, d_in=3, hidden=2, d_out=2)
+    with pytest.raises(ValueError, match=r"^x must have shape \(N, D_in\) with D_in = 3, got"):
+        an.TWO_LAYER.loss_and_grads(params, x[:, :2], y)
+    with pytest.raises(ValueError, match=r"^y must have shape \(N, D_out\) with N = 4, D_out = 2"):
+        an.TWO_LAYER.loss_and_grads(params, x, y[:, :1])
+    with pytest.raises(ValueError, match=r"^params must have exactly .*missing 'w2'"):
+        an.TWO_LAYER.loss_and_grads({"w1": params["w1"]}, x, y)
+
+
+def test_run_trains_both_ways_to_the_same_losses():
+    result = an.run(epochs=5)
+    assert result.history.losses.shape == (5,)
+    assert result.start_gap < 1e-12
+    assert result.loss_gap < 1e-12
+    lines = an.summary(result)
+    assert lines[0].startswith("5 steps of the two-layer network")
+    assert isinstance(an.figure_loss(result), Figure)
+
+
+def test_defaults_are_the_two_layer_chapters():
+    assert (an.BOOK.seed, an.BOOK.epochs, an.BOOK.lr, an.BOOK.hidden) == (
+        two_layer.BOOK.seed,
+        two_layer.BOOK.epochs,
+        two_layer.BOOK.lr,
+        two_layer.BOOK.hidden,
+    )
+
+
+def test_figure_graph_draws_one_box_per_tensor_and_the_edge_values():
+    a, b = Tensor(2.0, name="a"), Tensor(0.5, name="b")
+    loss = (a * b + a).relu()
+    loss.backward()
+    fig = an.figure_graph(loss)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert {"a", "b", "*", "+", "relu"} <= set(texts)
+    # the fork: the two parts of a's gradient, 0.5 through * and 1 through +
+    assert "0.5" in texts
+    assert "1" in texts
+    assert a.grad == pytest.approx(1.5)
+    assert relative_error(b.grad, np.array(2.0)) == 0.0
