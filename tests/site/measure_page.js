@@ -40,6 +40,8 @@ function cellReport(cell) {
 
 async function measure() {
   const images = Array.from(document.images);
+  // The book's images load lazily, as a reader scrolls; load them all now.
+  for (const img of images) img.loading = "eager";
   await withTimeout(Promise.all(images.map(imageSettled)), 30000);
 
   const article = document.querySelector("article") || document.body;
