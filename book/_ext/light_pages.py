@@ -89,9 +89,9 @@ def lighten_site(app: Sphinx, exception: Exception | None) -> None:
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         new = _FA_SCRIPT.sub("", inline_icons(text, icons))
-        new = _DEFERRABLE.sub("<script defer ", _sized_images(new, page))
-        if page.name != "search.html":
-            new = _SEARCH_ONLY.sub("", new)
+        new = _sized_images(new, page)
+        if page.name != "search.html":  # its search code needs the others at once
+            new = _SEARCH_ONLY.sub("", _DEFERRABLE.sub("<script defer ", new))
         if new != text:
             page.write_text(new, encoding="utf-8")
     for pattern in _UNUSED:

@@ -61,7 +61,11 @@ def visit_math(self, node: nodes.math) -> None:
 
 def visit_displaymath(self, node: nodes.math_block) -> None:
     parts = [p for p in node.astext().split("\n\n") if p.strip()]
-    self.body.append(self.starttag(node, "div", CLASS="math notranslate math-display"))
+    # tabindex: an equation wider than the screen scrolls, and a reader without
+    # a mouse must be able to reach it to scroll it.
+    self.body.append(
+        self.starttag(node, "div", CLASS="math notranslate math-display", tabindex="0")
+    )
     if node["number"]:
         number = get_node_equation_number(self, node)
         self.body.append(f'<span class="eqno">({number})')

@@ -63,7 +63,9 @@ def outline_titles(reader) -> list[tuple[str, int]]:
 def test_every_page_of_the_book_in_order(reader, pages_text):
     _root, *entries = toc_entries()
     # The root page's sections are the PDF's first chapters; its title is the book's.
-    assert "from scratch" in pages_text[0], f"no book title on the first page: {pages_text[0]!r}"
+    # A title's large type comes out of pdftotext without its spaces.
+    title = "".join(pages_text[0].split())
+    assert "fromscratch" in title, f"no book title on the first page: {pages_text[0]!r}"
     wanted = [title(e.docname) for e in entries]
     marks = outline_titles(reader)
     at = []
