@@ -128,11 +128,7 @@ def check_same_shape(y_hat: np.ndarray, y: np.ndarray) -> None:
     Broadcasting would silently turn a (N, 1) prediction and a (N,) target
     into an (N, N) difference; a loss must refuse that.
     """
-    if np.shape(y_hat) != np.shape(y):
-        raise ValueError(
-            f"prediction y_hat has shape {np.shape(y_hat)} but target y has "
-            f"shape {np.shape(y)}; they must be equal"
-        )
+    checks.same_shape(y_hat, y, "prediction y_hat", "target y")
 
 
 def _pair(y_hat: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
