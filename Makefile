@@ -28,8 +28,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
+# jupyter-book build, with the chapters read and executed on every core
+# (book/_ext/build.py; BOOK_JOBS=1 for one process).
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --builder html $(SPHINXOPTS)
+	$(BIN)/python book/_ext/build.py . --builder html $(SPHINXOPTS)
 
 # The same with every chapter executed from scratch (what CI runs).
 book-fresh: $(STAMP)
