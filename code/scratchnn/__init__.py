@@ -15,7 +15,9 @@ so one training loop (:mod:`scratchnn.train`) and one gradient checker
 
 * ``BOOK``: the book's defaults, one frozen dataclass whose fields are the
   keyword arguments of ``run`` (``BOOK.seed``, ``BOOK.epochs``, ``BOOK.lr``, ...);
-* ``run(*, seed, epochs, lr, ..., callback=None) -> Result``, where every
+* ``run(*, seed, epochs, lr, ..., callback=None) -> Result``, written once as
+  a function of the defaults with ``@experiment(BOOK)``
+  (:mod:`scratchnn.experiment`, which checks every keyword), where every
   ``Result`` has ``history`` (a :class:`scratchnn.train.History`) and what
   else the chapter reports;
 * ``summary(result) -> list[str]``: the lines its program prints;

@@ -36,12 +36,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from scratchnn.experiment import MAX_EPOCHS  # the upper bound on --epochs
 from scratchnn.train import DivergenceError
 
-__all__ = ["chapter_main", "option", "positive_float", "positive_int"]
-
-#: The upper bound on ``--epochs`` (a larger value would run for days).
-MAX_EPOCHS = 10_000_000
+__all__ = ["MAX_EPOCHS", "chapter_main", "option", "positive_float", "positive_int"]
 
 
 def option(

@@ -16,7 +16,6 @@ Run ``python -m scratchnn.exams --help`` for the command line.
 
 import dataclasses
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +35,7 @@ from scratchnn.exams_model import (
     loss_and_grads,
     scale,
 )
+from scratchnn.experiment import Callback, experiment
 from scratchnn.plotting import new_figure
 from scratchnn.train import History, gradient_descent
 
@@ -99,29 +99,21 @@ class Result:
     epochs: int
 
 
-def run(
-    *,
-    seed: int = BOOK.seed,
-    epochs: int = BOOK.epochs,
-    lr: float = BOOK.lr,
-    hidden: int = BOOK.hidden,
-    starts: int = BOOK.starts,
-    callback: Callable[[int, float], None] | None = None,
-) -> Result:
+@experiment(BOOK)
+def run(options: Defaults, *, callback: Callback = None) -> Result:
     """Train on all 25 students from the ``seed`` draw, then compare both models.
 
-    The comparison trains ``starts`` He draws (the first is the ``seed``
-    draw), each on all students and in its 25 leave-one-out folds, in one
-    batched run; ``callback(epoch, loss)`` follows that run.
+    Called as ``run(**changes)``: ``options`` is ``BOOK`` with those fields,
+    checked.  The comparison trains ``starts`` He draws (the first is the
+    ``seed`` draw), each on all students and in its 25 leave-one-out folds, in
+    one batched run; ``callback(epoch, loss)`` follows that run.
     """
-    seed = checks.whole_number(seed, "seed", minimum=0)
     scores = load_exams()
     x, y = scale(scores)
-    start = init_params(np.random.default_rng(seed), hidden=hidden)
+    start = init_params(np.random.default_rng(options.seed), hidden=options.hidden)
+    lr, epochs = options.lr, options.epochs
     history = gradient_descent(loss_and_grads, start, x, y, lr=lr, epochs=epochs)
-    comparison = exams_cv.compare(
-        scores, seed=seed, starts=starts, epochs=epochs, lr=lr, hidden=hidden, callback=callback
-    )
+    comparison = exams_cv.compare(scores, **dataclasses.asdict(options), callback=callback)
     return Result(history, comparison, lr, epochs)
 
 

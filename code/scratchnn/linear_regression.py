@@ -11,7 +11,7 @@ Run ``python -m scratchnn.linear_regression --help`` for the command line.
 """
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from scratchnn import checks, cli
 from scratchnn import functional as F
 from scratchnn.data import linear_data
+from scratchnn.experiment import Callback, experiment
 from scratchnn.plotting import new_figure
 from scratchnn.train import History, gradient_descent
 
@@ -201,19 +202,15 @@ class Result:
         return float(np.hypot(p["a"] - q["a"], p["b"] - q["b"]))
 
 
-def run(
-    *,
-    seed: int = BOOK.seed,
-    epochs: int = BOOK.epochs,
-    lr: float = BOOK.lr,
-    points: int = BOOK.points,
-    callback: Callable[[int, float], None] | None = None,
-) -> Result:
+@experiment(BOOK)
+def run(options: Defaults, *, callback: Callback = None) -> Result:
     """Draw the data (:func:`book_problem`), train from the random start, solve least squares.
 
+    Called as ``run(**changes)``: ``options`` is ``BOOK`` with those fields, checked;
     ``callback(epoch, loss)`` is passed on to :func:`scratchnn.train.gradient_descent`.
     """
-    x, y, start = book_problem(seed, points)
+    x, y, start = book_problem(options.seed, options.points)
+    lr, epochs = options.lr, options.epochs
     history = gradient_descent(loss_and_grads, start, x, y, lr=lr, epochs=epochs, callback=callback)
     return Result(x, y, start, history, closed_form(x, y))
 

@@ -10,7 +10,6 @@ torch; explained in the chapter "The same network in PyTorch".
 """
 
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +17,7 @@ import torch
 from matplotlib.figure import Figure
 
 from scratchnn import checks, cli, two_layer
+from scratchnn.experiment import Callback, experiment
 from scratchnn.gradcheck import relative_error
 from scratchnn.plotting import loss_curve
 from scratchnn.train import DivergenceError, History, gradient_descent
@@ -239,17 +239,14 @@ class Result:
     grad_errors: dict[str, float]
 
 
-def run(
-    *,
-    seed: int = BOOK.seed,
-    epochs: int = BOOK.epochs,
-    lr: float = BOOK.lr,
-    dtype: str = BOOK.dtype,
-    callback: Callable[[int, float], None] | None = None,
-) -> Result:
-    """Compare gradients at the start (float64), then train NumPy and torch (``dtype``)."""
-    dtype = checks.choice(dtype, "dtype", tuple(DTYPES))
-    x, y, params = two_layer.book_problem(seed)
+@experiment(BOOK)
+def run(options: Defaults, *, callback: Callback = None) -> Result:
+    """Compare gradients at the start (float64), then train NumPy and torch (``dtype``).
+
+    Called as ``run(**changes)``: ``options`` is ``BOOK`` with those fields, checked.
+    """
+    x, y, params = two_layer.book_problem(options.seed)
+    lr, epochs, dtype = options.lr, options.epochs, options.dtype
     w1, w2 = params["w1"], params["w2"]
     _, reference = two_layer.loss_and_grads(params, x, y)
     grad_errors = {}

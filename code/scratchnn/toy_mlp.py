@@ -13,7 +13,7 @@ Run ``python -m scratchnn.toy_mlp --help`` for the command line.
 """
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from scratchnn import checks, cli
 from scratchnn import functional as F
+from scratchnn.experiment import Callback, experiment
 from scratchnn.gradcheck import check_gradients
 from scratchnn.plotting import loss_curve
 from scratchnn.train import History, gradient_descent
@@ -247,21 +248,17 @@ class Result:
     check: dict[str, float]
 
 
-def run(
-    *,
-    epochs: int = BOOK.epochs,
-    lr: float = BOOK.lr,
-    activation: str = BOOK.activation,
-    flawed: bool = BOOK.flawed,
-    callback: Callable[[int, float], None] | None = None,
-) -> Result:
+@experiment(BOOK)
+def run(options: Defaults, *, callback: Callback = None) -> Result:
     """Check the rule at :func:`starting_params`, then train on (X, Y).
 
+    Called as ``run(**changes)``: ``options`` is ``BOOK`` with those fields, checked.
     ``flawed`` trains with :func:`loss_and_grads_flawed` instead of the gradient.
     """
-    rule = loss_and_grads_flawed if flawed else loss_and_grads
-    start = starting_params()
+    rule = loss_and_grads_flawed if options.flawed else loss_and_grads
+    start, activation = starting_params(), options.activation
     check = check_gradients(rule, start, X, Y, activation=activation)
+    lr, epochs = options.lr, options.epochs
     history = gradient_descent(
         rule, start, X, Y, lr=lr, epochs=epochs, callback=callback, activation=activation
     )

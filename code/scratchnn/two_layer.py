@@ -8,7 +8,7 @@ defaults (:data:`BOOK`) on the book's problem (:func:`book_problem`).
 
 import math
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from scratchnn import checks, cli
 from scratchnn import functional as F
 from scratchnn.data import two_layer_data
+from scratchnn.experiment import Callback, experiment
 from scratchnn.plotting import loss_curve
 from scratchnn.train import History, gradient_descent
 
@@ -229,23 +230,17 @@ class Result:
     lr: float
 
 
-def run(
-    *,
-    seed: int = BOOK.seed,
-    epochs: int = BOOK.epochs,
-    lr: float = BOOK.lr,
-    hidden: int = BOOK.hidden,
-    scale: str = BOOK.scale,
-    callback: Callable[[int, float], None] | None = None,
-) -> Result:
-    """The chapter's experiment: :func:`book_problem`, then full-batch gradient descent."""
-    scale = checks.choice(scale, "scale", tuple(SCALES))
-    hidden = checks.whole_number(hidden, "hidden", maximum=100_000)
-    x, y, params = book_problem(seed, scale=SCALES[scale], hidden=hidden)
+@experiment(BOOK)
+def run(options: Defaults, *, callback: Callback = None) -> Result:
+    """The chapter's experiment: :func:`book_problem`, then full-batch gradient descent.
+
+    Called as ``run(**changes)``: ``options`` is ``BOOK`` with those fields, checked.
+    """
+    x, y, params = book_problem(options.seed, scale=SCALES[options.scale], hidden=options.hidden)
     history = gradient_descent(
-        loss_and_grads, params, x, y, lr=lr, epochs=epochs, callback=callback
+        loss_and_grads, params, x, y, lr=options.lr, epochs=options.epochs, callback=callback
     )
-    return Result(history, scale, lr)
+    return Result(history, options.scale, options.lr)
 
 
 def summary(result: Result) -> list[str]:

@@ -16,7 +16,6 @@ Run ``python -m scratchnn.xor --help`` for the command line.
 """
 
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +24,7 @@ from matplotlib.figure import Figure
 from scratchnn import checks, cli, xor_figures
 from scratchnn import functional as F
 from scratchnn.data import xor_data
+from scratchnn.experiment import Callback, experiment
 from scratchnn.train import History, gradient_descent
 
 __all__ = [
@@ -212,32 +212,23 @@ class Result:
     final_loss: float
 
 
-def run(
-    *,
-    seed: int = BOOK.seed,
-    epochs: int = BOOK.epochs,
-    lr: float = BOOK.lr,
-    hidden: int = BOOK.hidden,
-    activation: str = BOOK.activation,
-    output: str = BOOK.output,
-    loss: str = BOOK.loss,
-    callback: Callable[[int, float], None] | None = None,
-) -> Result:
+@experiment(BOOK)
+def run(options: Defaults, *, callback: Callback = None) -> Result:
     """Train on the XOR truth table from ``init_params(default_rng(seed), hidden)``.
 
+    Called as ``run(**changes)``: ``options`` is ``BOOK`` with those fields, checked.
     Full-batch gradient descent; ``callback(epoch, loss)`` is passed on to it.
     """
-    seed = checks.whole_number(seed, "seed", minimum=0)
-    check_options(activation, output, loss)
     x, y = xor_data()
-    start = init_params(np.random.default_rng(seed), hidden)
-    options = {"activation": activation, "output": output}
+    start = init_params(np.random.default_rng(options.seed), options.hidden)
+    model = {"activation": options.activation, "output": options.output, "loss": options.loss}
+    lr, epochs = options.lr, options.epochs
     history = gradient_descent(
-        loss_and_grads, start, x, y, lr=lr, epochs=epochs, callback=callback, loss=loss, **options
+        loss_and_grads, start, x, y, lr=lr, epochs=epochs, callback=callback, **model
     )
-    final_loss, _ = loss_and_grads(history.params, x, y, loss=loss, **options)
-    predictions = forward(history.params, x, **options)
-    return Result(history, start, predictions, activation, output, loss, final_loss)
+    final_loss, _ = loss_and_grads(history.params, x, y, **model)
+    predictions = forward(history.params, x, activation=options.activation, output=options.output)
+    return Result(history, start, predictions, **model, final_loss=final_loss)
 
 
 def truth_table(x: np.ndarray, y: np.ndarray, y_hat: np.ndarray) -> list[str]:
