@@ -18,7 +18,7 @@ AXE := tests/site/node_modules/axe-core/axe.min.js
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install book book-fresh test lint clean site-deps site-test bench dist pdf pdf-deps
+.PHONY: install book book-fresh test lint clean site-deps site-test bench dist worksheets pdf pdf-deps
 
 install: $(STAMP)
 
@@ -78,6 +78,13 @@ dist: $(STAMP)
 	rm -rf dist build code/scratchnn.egg-info
 	$(BIN)/python -m build --no-isolation --outdir dist .
 	rm -rf build code/scratchnn.egg-info
+
+# The lab edition (book/instructors.md): one worksheet per lab, cut from the
+# package's source, in _build/worksheets/student/ (blanks) and instructor/
+# (solutions), nbgrader's format, and each folder zipped.
+worksheets: $(STAMP)
+	rm -rf _build/worksheets
+	$(BIN)/python -m scratchnn.lab_build _build/worksheets
 
 # The book as one PDF, _build/latex/scratchnn-book.pdf, from Jupyter Book's
 # LaTeX builder and XeLaTeX (Debian's TeX Live: `make pdf-deps` once).  It is

@@ -52,6 +52,20 @@ def test_nothing_below_the_suite_imports_it(path):
     assert upward == [], f"{path.name} imports the speed suite: {upward}"
 
 
+def _is_lab(name: str) -> bool:
+    parts = name.split(".")
+    return parts[0] == "scratchnn" and len(parts) > 1 and parts[1].startswith("lab")
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p for p in PACKAGE.rglob("*.py") if not p.name.startswith("lab")), ids=str
+)
+def test_nothing_below_the_lab_imports_it(path):
+    """The worksheets (floor 3) read the package; no chapter or spine module reads them."""
+    upward = sorted(n for n in _imports(path) if _is_lab(n))
+    assert upward == [], f"{path.name} imports the lab: {upward}"
+
+
 def test_every_chapter_module_is_checked():
     checked = {p.stem for p in PACKAGE.glob("*.py")}
     assert set(scratchnn.CHAPTERS) <= checked | {"autograd_nets", "digits"}

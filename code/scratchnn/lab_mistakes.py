@@ -1,0 +1,240 @@
+"""The likely mistakes of each worksheet blank, computed from the right quantities.
+
+A mistake is recognised by value, never by reading the student's code: for
+each blank, the functions below rebuild the forward pass from the package
+(pre-activations, activations, upstream gradients δ), derive from them the
+wrong answers a student typically writes (a mask on the wrong quantity, a
+product in the wrong order, the seed's w1 rule built from w2's partials,
+...), and return them with the sentence that names the cause.
+:func:`scratchnn.lab.check` compares the student's result with each, and
+with :func:`generic`, the mistakes that fit any gradient (its transpose, a
+factor of 2, a flipped sign).  Every function returns a dict
+item -> [(cause, wrong array), ...], first match wins.
+"""
+
+import numpy as np
+
+from scratchnn import functional as F
+from scratchnn import toy_mlp, xor
+
+__all__ = ["generic"]
+
+Mistakes = dict[str, list[tuple[str, np.ndarray]]]
+
+MASK_ON_GRADIENT = (
+    "the ReLU mask is applied to the wrong quantity: it must keep the entries where the "
+    "pre-activation z1 > 0, not where the gradient ∂L/∂h > 0"
+)
+
+
+def _order(wrong: str, right: str) -> str:
+    return f"the product is in the wrong order ({wrong} for {right})"
+
+
+def generic(item: str, right: np.ndarray, *, squares: bool) -> list[tuple[str, np.ndarray]]:
+    """Mistakes that fit any array ``right`` (shape S): transpose, factor 2, sign, zero."""
+    found = []
+    if right.ndim == 2:
+        found.append((f"this is the transpose of {item}", right.T))
+    if squares:
+        found.append(
+            ("off by a factor of 2: the square's derivative (yours is half of it)", right / 2)
+        )
+        found.append(
+            (
+                "off by a factor of 2: yours is twice it (a ½ in the loss cancels the square's 2)",
+                2 * right,
+            )
+        )
+    found.append(("the sign is flipped (yours is minus it)", -right))
+    found.append(("it is zero everywhere", np.zeros_like(right)))
+    return found
+
+
+def toy_mlp_loss_and_grads(params, x, y, *, activation: str = "linear") -> Mistakes:
+    """The toy network: w1 (D, H), w2 (H,), x (N, D), y (N,), loss ½ Σ (ŷ − y)²."""
+    act, d_act = F.activation(toy_mlp.ACTIVATIONS[activation])
+    w1, w2 = params["w1"], params["w2"]
+    z1 = x @ w1  # (N, H)
+    d_h = np.outer(act(z1) @ w2 - y, w2)  # (N, H) ∂L/∂h
+    flawed = toy_mlp.loss_and_grads_flawed(params, x, y, activation=activation)[1]["w1"]
+    found = [
+        (
+            "the w1 rule is built from w2's partials (δ2 h, the activations) instead of "
+            "from w2: the chain rule gives xᵀ (δ2 w2ᵀ ⊙ φ'(z1))",
+            flawed,
+        )
+    ]
+    if activation == "relu":  # with the linear activation φ' = 1: no mask to get wrong
+        found += [
+            (MASK_ON_GRADIENT, x.T @ (d_h * d_act(d_h))),
+            ("the ReLU mask is missing: δ1 = ∂L/∂h ⊙ 1[z1 > 0]", x.T @ d_h),
+        ]
+    return {"∂L/∂w1": found}
+
+
+def _deltas(d_y_hat, z2, y_hat, d_out):
+    """(cause, δ2) pairs: the right one first, then the output derivative's mistakes."""
+    return [
+        (None, d_y_hat * d_out(z2)),
+        ("the output activation's derivative is missing: δ2 = ∂L/∂ŷ ⊙ out'(z2)", d_y_hat),
+        (
+            "the output activation's derivative is taken at ŷ instead of at its pre-activation z2",
+            d_y_hat * d_out(y_hat),
+        ),
+    ]
+
+
+def xor_loss_and_grads(params, x, y, *, activation="sigmoid", output="sigmoid") -> Mistakes:
+    """XOR: w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,), x (N, 2), y (N, 1), loss Σ (ŷ − y)²."""
+    d_act, d_out = F.activation(activation)[1], F.activation(output)[1]
+    z1, h, z2, y_hat = xor.forward_with_cache(params, x, activation=activation, output=output)
+    found: Mistakes = {f"∂L/∂{k}": [] for k in ("w1", "b1", "w2", "b2")}
+
+    def add(cause, delta2, delta1):  # a wrong δ1 alone leaves ∂L/∂w2 and ∂L/∂b2 right
+        grads = {"w1": x.T @ delta1, "b1": delta1.sum(axis=0)}
+        if delta2 is not None:
+            grads |= {"w2": h.T @ delta2, "b2": delta2.sum(axis=0)}
+        for key, value in grads.items():
+            found[f"∂L/∂{key}"].append((cause, value))
+
+    for cause, delta2 in _deltas(2 * (y_hat - y), z2, y_hat, d_out):
+        d_h = delta2 @ params["w2"].T  # (N, H)
+        if cause is not None:
+            add(cause, delta2, d_h * d_act(z1))
+            continue
+        name = "ReLU mask" if activation == "relu" else f"{activation}'s derivative"
+        add(
+            MASK_ON_GRADIENT
+            if activation == "relu"
+            else f"the {name} is taken at the wrong quantity: at ∂L/∂h instead of at z1",
+            None,
+            d_h * d_act(d_h),
+        )
+        if activation != "relu":  # relu'(h) = relu'(z1): the same mask
+            add(
+                f"the {name} is taken at h instead of at the pre-activation z1",
+                None,
+                d_h * d_act(h),
+            )
+        add(f"the {name} is missing: δ1 = ∂L/∂h ⊙ φ'(z1)", None, d_h)
+        delta1 = d_h * d_act(z1)
+        found["∂L/∂b1"].append(
+            ("summed over the wrong axis: sum δ1 over the examples (axis 0)", delta1.sum(axis=1))
+        )
+        found["∂L/∂b1"].append(("not summed: sum δ1 over the examples (axis 0)", delta1))
+        found["∂L/∂b2"].append(("not summed: sum δ2 over the examples (axis 0)", delta2))
+    return found
+
+
+def two_layer_loss_and_grads(params, x, y) -> Mistakes:
+    """The two-layer network: w1 (D_in, H), w2 (H, D_out), loss Σ (ŷ − y)²."""
+    w1, w2 = params["w1"], params["w2"]
+    z1 = x @ w1  # (N, H)
+    h = F.relu(z1)
+    delta2 = 2 * (h @ w2 - y)  # (N, D_out)
+    d_h = delta2 @ w2.T  # (N, H)
+    delta1 = d_h * (z1 > 0)  # (N, H)
+    found: Mistakes = {
+        "∂L/∂w1": [
+            (MASK_ON_GRADIENT, x.T @ (d_h * (d_h > 0))),
+            ("the ReLU mask is missing: δ1 = ∂L/∂h ⊙ 1[z1 > 0]", x.T @ d_h),
+        ],
+        "∂L/∂w2": [],
+    }
+    if len({*x.shape, *w1.shape, *w2.shape}) == 1:  # every size equal: any product fits
+        found["∂L/∂w2"] += [
+            (_order("δ2 h", "hᵀ δ2"), delta2 @ h),
+            ("h is not transposed (h δ2 for hᵀ δ2)", h @ delta2),
+        ]
+        found["∂L/∂w1"] += [
+            (_order("δ1 x", "xᵀ δ1"), delta1 @ x),
+            ("x is not transposed (x δ1 for xᵀ δ1)", x @ delta1),
+            ("w2 is not transposed in ∂L/∂h = δ2 w2ᵀ", x.T @ ((delta2 @ w2) * (z1 > 0))),
+        ]
+    return found
+
+
+def linear_backward(x, w, g) -> Mistakes:
+    """A Linear layer: x (N, D_in), w (D_in, D_out), upstream gradient g (N, D_out)."""
+    found: Mistakes = {
+        "∂L/∂b": [("summed over the wrong axis: sum g over the examples (axis 0)", g.sum(axis=1))],
+        "∂L/∂x": [],
+        "∂L/∂w": [],
+    }
+    if len({*x.shape, *w.shape}) == 1:
+        found["∂L/∂w"] += [
+            (_order("g x", "xᵀ g"), g @ x),
+            ("x is not transposed (x g for xᵀ g)", x @ g),
+        ]
+        found["∂L/∂x"] += [
+            (_order("wᵀ g", "g wᵀ"), w.T @ g),
+            ("w is not transposed (g w for g wᵀ)", g @ w),
+        ]
+    return found
+
+
+def activation_backward(name, x, g) -> Mistakes:
+    """An activation layer: input x and upstream gradient g of one shape."""
+    f, df = F.activation(name)
+    what = "the ReLU mask" if name == "relu" else f"the {name}'s derivative"
+    at_gradient = (
+        "the ReLU mask is applied to the wrong quantity: it must keep the entries where "
+        "the input x > 0, not where the upstream gradient g > 0"
+    )
+    if name != "relu":
+        at_gradient = f"{what} is taken at the upstream gradient instead of at the input x"
+    found = [(at_gradient, g * df(g))]
+    if name != "relu":  # relu'(relu(x)) = relu'(x): the same mask
+        found.append(
+            (f"{what} is taken at the output f(x) instead of at the input x", g * df(f(x)))
+        )
+    found.append((f"{what} is missing: ∂L/∂x = g ⊙ f'(x)", g))
+    found.append(("the upstream gradient g is not multiplied in: ∂L/∂x = g ⊙ f'(x)", df(x)))
+    return {"∂L/∂x": found}
+
+
+def mse_backward(y_hat, y) -> Mistakes:
+    """The mean squared error over n entries: ∂L/∂ŷ = 2 (ŷ − y) / n."""
+    return {
+        "∂L/∂ŷ": [
+            ("not divided by the number of entries n: the loss is a mean", 2 * (y_hat - y)),
+            (
+                "the sign is flipped: ∂L/∂ŷ = 2 (ŷ − y) / n, not 2 (y − ŷ) / n",
+                2 * (y - y_hat) / y.size,
+            ),
+        ]
+    }
+
+
+def cross_entropy(logits, y) -> Mistakes:
+    """Softmax cross-entropy of logits (N, C) with labels y (N,): the loss and ∂L/∂z."""
+    n = len(y)
+    p = F.softmax(logits)
+    loss = F.cross_entropy(logits, y)
+    return {
+        "loss": [("not divided by N: the loss is the mean over the examples", n * loss)],
+        "∂L/∂z": [
+            (
+                "not divided by N: the loss is the mean over the examples",
+                p - F.one_hot(y, p.shape[1]),
+            ),
+            ("the one-hot of the labels is not subtracted: ∂L/∂z = (p − onehot(y)) / N", p / n),
+        ],
+    }
+
+
+def power(x, g, p) -> Mistakes:
+    """The op t ** p of the autograd engine, at x with upstream gradient g (shape of x)."""
+    factor = (
+        "off by a factor of 2: the square's derivative"
+        if p == 2
+        else f"the factor p = {p:g} is missing"
+    )
+    return {
+        "∂L/∂t": [
+            (f"{factor}: d(t^p)/dt = p t^(p−1)", g * x ** (p - 1)),
+            ("the upstream gradient g is not multiplied in", p * x ** (p - 1)),
+            ("the exponent is p where the derivative has p − 1", g * p * x**p),
+        ]
+    }

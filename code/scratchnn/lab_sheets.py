@@ -1,0 +1,194 @@
+"""The book's worksheets: which package functions become blanks, and the text around them.
+
+Each :class:`Sheet` is one notebook of the lab edition: a title, the
+chapter it goes with, a short introduction, and its exercises, each a
+:class:`~scratchnn.lab_source.Blank` cut from the package's source with a
+paragraph that says what to write.  The code itself is never written here:
+:mod:`scratchnn.lab_build` reads it from the live package.
+"""
+
+from dataclasses import dataclass
+
+from scratchnn.lab_source import Blank
+
+__all__ = ["SHEETS", "Exercise", "Sheet"]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One blank, the paragraph before it, and the points its check cell is worth."""
+
+    blank: Blank
+    text: str
+    points: int = 1
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet: file name, title, the chapter (title) it follows, intro, exercises."""
+
+    name: str
+    title: str
+    chapter: str
+    intro: str
+    exercises: tuple[Exercise, ...]
+
+
+_HOW = (
+    "Each exercise is a function of the book's package with its signature and its "
+    "docstring (the shape of every argument and result) kept and some lines taken out. "
+    "Write them where the cell says `raise NotImplementedError()` (delete that line), then "
+    "run the check cell below it. The check runs your function on seeded inputs, compares "
+    "each result with finite differences and with the package, and says what is wrong "
+    "and, when it recognises it, the likely cause. A passing check prints one line."
+)
+
+#: The two-layer blanks, one line each, as in the lab sheet the chapter comes from.
+_TWO_LAYER_LINES = ("h", "y_hat", "loss", "delta2", "grad_w2", "d_h", "delta1", "grad_w1")
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "toy_network",
+        "A toy network by hand",
+        "A toy network by hand",
+        "The network has two inputs, two hidden units and one output, with the single "
+        "example x = [2, 3], y = 1 and the loss ½ (ŷ − y)². You write its forward pass, "
+        "then its backward pass: the two gradients ∂L/∂w2 and ∂L/∂w1, for a linear and "
+        "for a ReLU hidden layer.",
+        (
+            Exercise(
+                Blank("toy_mlp.forward", (("h",), "return")),
+                "**The forward pass.** The hidden activations are φ(x w1 + b1), one row "
+                "per example; the output is their weighted sum with w2. `act` is φ, "
+                "already chosen from `activation` for you.",
+            ),
+            Exercise(
+                Blank("toy_mlp.loss_and_grads", (("delta2",), ("d_h", "delta1"), ("grads",))),
+                "**The backward pass.** Start from the output: δ2 = ∂L/∂ŷ (what "
+                "`loss_grad` returns), then ∂L/∂h, then δ1 = ∂L/∂z1 through φ' "
+                "(`act_derivative`), and finally the two weight gradients. The chain rule "
+                "goes through w2 to reach w1: a rule for w1 that does not contain w2 "
+                "cannot be right, even when training with it seems to work.",
+                points=2,
+            ),
+        ),
+    ),
+    Sheet(
+        "xor",
+        "XOR, vectorised",
+        "XOR: the first problem a line cannot solve",
+        "The four points of the XOR truth table go through H hidden units to one "
+        "output, all at once as a batch: no loop over examples. The loss is the sum "
+        "over the four examples of (ŷ − y)². You write the backward pass of "
+        "`loss_and_grads`; the forward pass is given.",
+        (
+            Exercise(
+                Blank("xor.loss_and_grads", (("d_y_hat", "delta2"), ("d_h", "delta1"), ("grads",))),
+                "**The backward pass, vectorised.** δ2 is ∂L/∂z2, so it includes the "
+                "output activation's derivative, taken at z2; δ1 is ∂L/∂z1. Each "
+                "bias gradient sums its δ over the examples, the first axis. The check "
+                "tries a sigmoid and a ReLU hidden layer.",
+                points=3,
+            ),
+        ),
+    ),
+    Sheet(
+        "two_layer",
+        "A two-layer ReLU network",
+        "A two-layer ReLU network in matrix form",
+        "The network is ŷ = relu(x w1) w2 without biases, on a batch x of shape "
+        "(N, D_in), with the loss the sum of (ŷ − y)² over every entry. You fill in "
+        "the forward pass (the hidden activation, the prediction, the loss) and the "
+        "backward pass (each gradient and the ReLU mask), one line at a time. Mind "
+        "the shapes: each hint says what shape the line must produce.",
+        (
+            Exercise(
+                Blank(
+                    "two_layer.loss_and_grads",
+                    tuple((name,) for name in _TWO_LAYER_LINES),
+                ),
+                "**Forward and backward.** `F.relu` and `F.relu_derivative` are there to "
+                "use. The mask of the ReLU is decided by the pre-activation z1: a hidden "
+                "unit passes the gradient back where it was on during the forward pass.",
+                points=4,
+            ),
+        ),
+    ),
+    Sheet(
+        "exam_layers",
+        "The layers of the exam-scores network",
+        "Predicting exam scores",
+        "The exam-scores network is built from layers, each with a `forward` that "
+        "remembers its input and a `backward(grad_out)` that takes g = ∂L/∂(output), "
+        "fills the layer's `grads` and returns ∂L/∂(input). You write the backward "
+        "pass of each layer, as a subclass of the package's layer that replaces only "
+        "`backward`.",
+        (
+            Exercise(
+                Blank("layers.Linear.backward", keep=2),
+                "**Linear.** With out = x w + b: ∂L/∂w = xᵀ g, ∂L/∂b sums g over the "
+                "examples, and ∂L/∂x = g wᵀ. Store the first two in `self.grads` under "
+                'the keys `"w"` and `"b"`, and return the third.',
+                points=2,
+            ),
+            Exercise(
+                Blank("layers.Activation.backward", keep=1),
+                "**An activation.** out = f(x) entry by entry, so ∂L/∂x = g ⊙ f'(x), "
+                "with f' (`self.df`) taken at the input the forward pass remembered "
+                "(`self._recall(grad_out)` returns it). The check tries ReLU and sigmoid.",
+            ),
+            Exercise(
+                Blank("layers.MSELoss.backward", keep=1),
+                "**The loss.** L is the mean of (ŷ − y)² over all n entries; write "
+                "∂L/∂ŷ from the ŷ and y the forward pass kept in `self._cache`.",
+            ),
+        ),
+    ),
+    Sheet(
+        "softmax",
+        "Softmax and cross-entropy",
+        "Classifying handwritten digits",
+        "A classifier's last layer gives logits z, one row of C numbers per example. "
+        "Softmax turns them into probabilities, and the cross-entropy is the mean "
+        "negative log-probability of the true labels. You write the log-softmax "
+        "(without overflow), the loss and its gradient with respect to the logits.",
+        (
+            Exercise(
+                Blank("functional.log_softmax", keep=1),
+                "**Log-softmax.** The check also feeds logits of size 1000: exp(1000) "
+                "overflows, so use the shift the docstring describes.",
+            ),
+            Exercise(
+                Blank("functional.cross_entropy", keep=1),
+                "**Cross-entropy.** Pick, in each row, the log-probability of the true "
+                "label, and average over the examples.",
+            ),
+            Exercise(
+                Blank("functional.cross_entropy_grad", keep=1),
+                "**Its gradient.** The docstring gives the result; derive it first "
+                "(the chapter does), then write it.",
+                points=2,
+            ),
+        ),
+    ),
+    Sheet(
+        "autograd_op",
+        "One operation of the autograd engine",
+        "An autograd engine from scratch",
+        "Every operation of the engine makes its result with `node(data, op, (parent, "
+        "vjp))`, where `vjp(g)` turns g, the gradient of the loss with respect to the "
+        "result, into the gradient that flows back to the parent. You write the "
+        "power t ** p, forward and vector-Jacobian product.",
+        (
+            Exercise(
+                Blank("autograd.Tensor.__pow__", ("return",)),
+                "**The power.** The result's data is x ** p; its vjp multiplies g by the "
+                "derivative of t^p, entry by entry. The check tries p = 2 and p = 3.",
+                points=2,
+            ),
+        ),
+    ),
+)
+
+#: The paragraph every worksheet starts its exercises with.
+HOW_TO = _HOW

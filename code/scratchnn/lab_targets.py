@@ -1,0 +1,181 @@
+"""What :func:`scratchnn.lab.check` knows about each worksheet blank: the models.
+
+A :class:`Target` says how to call a student's version of a package
+function on seeded inputs (its :class:`Case` list), what comes out of it
+(the items: outputs and gradients, by name), the central-difference
+gradients to compare with, and the likely mistakes of
+:mod:`scratchnn.lab_mistakes`.  A case with ``probe=True`` has every size
+equal, so that a product in the wrong order, which fails with a shape error
+on the other cases, runs there and can be recognised by its value.  The
+blanks of layers, losses and the autograd engine are in :mod:`scratchnn.lab_blocks`.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scratchnn import lab_mistakes as M
+from scratchnn import toy_mlp, two_layer, xor
+from scratchnn.data import xor_data
+from scratchnn.gradcheck import numerical_gradient
+
+__all__ = ["MISSING", "MODEL_TARGETS", "Case", "NotDoneError", "Target", "WrongOutputError"]
+
+MISSING = object()  # an item the student's result does not contain
+
+
+class NotDoneError(Exception):
+    """The student's function returns None or Ellipsis: a blank is still in place."""
+
+
+class WrongOutputError(Exception):
+    """The student's function returns something of the wrong kind (not loss and grads...)."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """Seeded inputs; ``label`` names the options when a target has several cases."""
+
+    label: str
+    inputs: dict
+    probe: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    """A blank the check knows: reference, items and how to run, differentiate, mistake it."""
+
+    reference: object
+    items: tuple[str, ...]
+    cases: Callable[[], list[Case]]
+    run: Callable[[object, Case], dict[str, object]]
+    numeric: Callable[[Case], dict[str, np.ndarray]] = lambda case: {}
+    mistakes: Callable[[Case], M.Mistakes] = lambda case: {}
+    method: str | None = None
+    squares: bool = True
+    nonfinite: dict = field(default_factory=dict)
+
+
+def _result(value: object) -> object:
+    if value is None or value is Ellipsis:
+        raise NotDoneError("it returns None" if value is None else "it returns ...")
+    return value
+
+
+def _model_run(keys):
+    def run(f, case):
+        i = case.inputs
+        params = {k: v.copy() for k, v in i["params"].items()}
+        result = _result(f(params, i["x"].copy(), i["y"].copy(), **i["options"]))
+        if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], Mapping)):
+            raise WrongOutputError(
+                f"it returns {type(result).__name__}, needed (loss, grads): "
+                "a number and a dict of gradients"
+            )
+        return {"loss": result[0], **{f"∂L/∂{k}": result[1].get(k, MISSING) for k in keys}}
+
+    return run
+
+
+def _model_numeric(reference):
+    def numeric(case):
+        i = case.inputs
+        p = i["params"]
+
+        def loss(name):
+            return lambda v: reference({**p, name: v}, i["x"], i["y"], **i["options"])[0]
+
+        return {f"∂L/∂{k}": numerical_gradient(loss(k), v) for k, v in p.items()}
+
+    return numeric
+
+
+def _model_mistakes(function):
+    return lambda case: function(
+        case.inputs["params"], case.inputs["x"], case.inputs["y"], **case.inputs["options"]
+    )
+
+
+def _toy_cases():
+    x, y = np.random.default_rng(0).standard_normal((2, 3, 2))
+    start, random = toy_mlp.starting_params(), toy_mlp.init_params(np.random.default_rng(1))
+    return [
+        Case(
+            'activation="linear"',
+            {"params": start, "x": toy_mlp.X, "y": toy_mlp.Y, "options": {"activation": "linear"}},
+        ),
+        Case(
+            'activation="relu"',
+            {"params": start, "x": toy_mlp.X, "y": toy_mlp.Y, "options": {"activation": "relu"}},
+        ),
+        Case(
+            'activation="relu", N = 3',
+            {"params": random, "x": x, "y": y[:, 0], "options": {"activation": "relu"}},
+        ),
+    ]
+
+
+def _toy_forward(f, case):
+    i = case.inputs
+    return {
+        "ŷ": _result(
+            f({k: v.copy() for k, v in i["params"].items()}, i["x"].copy(), **i["options"])
+        )
+    }
+
+
+def _xor_cases():
+    rng = np.random.default_rng(2)
+    x, y = xor_data()
+    params = {"w1": rng.standard_normal((2, 3)), "b1": 0.5 * rng.standard_normal(3),
+              "w2": rng.standard_normal((3, 1)), "b2": 0.5 * rng.standard_normal(1)}  # fmt: skip
+    return [
+        Case(
+            f'activation="{a}"',
+            {"params": params, "x": x, "y": y, "options": {"activation": a, "output": "sigmoid"}},
+        )
+        for a in ("sigmoid", "relu")
+    ]
+
+
+def _two_layer_cases():
+    main = two_layer.book_problem(3, n=5, d_in=4, hidden=3, d_out=2)
+    probe = two_layer.book_problem(4, n=3, d_in=3, hidden=3, d_out=3)
+    return [
+        Case("", {"params": main.params, "x": main.x, "y": main.y, "options": {}}),
+        Case(
+            "every size 3",
+            {"params": probe.params, "x": probe.x, "y": probe.y, "options": {}},
+            probe=True,
+        ),
+    ]
+
+
+MODEL_TARGETS: dict[str, Target] = {
+    "toy_mlp.forward": Target(toy_mlp.forward, ("ŷ",), _toy_cases, _toy_forward),
+    "toy_mlp.loss_and_grads": Target(
+        toy_mlp.loss_and_grads,
+        ("loss", "∂L/∂w1", "∂L/∂w2"),
+        _toy_cases,
+        _model_run(("w1", "w2")),
+        _model_numeric(toy_mlp.loss_and_grads),
+        _model_mistakes(M.toy_mlp_loss_and_grads),
+    ),
+    "xor.loss_and_grads": Target(
+        xor.loss_and_grads,
+        ("loss", "∂L/∂w1", "∂L/∂b1", "∂L/∂w2", "∂L/∂b2"),
+        _xor_cases,
+        _model_run(("w1", "b1", "w2", "b2")),
+        _model_numeric(xor.loss_and_grads),
+        _model_mistakes(M.xor_loss_and_grads),
+    ),
+    "two_layer.loss_and_grads": Target(
+        two_layer.loss_and_grads,
+        ("loss", "∂L/∂w1", "∂L/∂w2"),
+        _two_layer_cases,
+        _model_run(("w1", "w2")),
+        _model_numeric(two_layer.loss_and_grads),
+        _model_mistakes(M.two_layer_loss_and_grads),
+    ),
+}

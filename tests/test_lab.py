@@ -1,0 +1,182 @@
+"""The worksheets' check: right answers pass, wrong ones are named, blanks are "not done yet"."""
+
+import numpy as np
+import pytest
+
+from scratchnn import autograd, lab, layers, toy_mlp, two_layer, xor
+from scratchnn import functional as F
+from scratchnn.gradcheck import relative_error
+from scratchnn.lab_source import resolve
+
+TWO_LAYER = "two_layer.loss_and_grads"
+
+
+def package_version(target):
+    """The package's own function (or class, for a method) behind a check's name."""
+    _, func, owner = resolve(target)
+    return owner or func
+
+
+@pytest.mark.parametrize("target", sorted(lab.TARGETS))
+def test_the_package_itself_passes_every_check(target):
+    report = lab.check(package_version(target), target)
+    items = ", ".join(lab.TARGETS[target].items)
+    assert report.passed
+    assert str(report) == f"✓ {target}: all checks pass ({items})"
+    assert repr(report) == str(report)
+
+
+def test_a_method_may_be_given_as_a_plain_function():
+    assert lab.run_check(layers.Linear.backward, "layers.Linear.backward").passed
+    assert lab.run_check(autograd.Tensor.__pow__, "autograd.Tensor.__pow__").passed
+
+
+def blank(params, x, y):
+    raise NotImplementedError()
+
+
+@pytest.mark.parametrize(
+    ("function", "reason"),
+    [
+        (blank, "a blank still raises NotImplementedError"),
+        (lambda params, x, y: None, "it returns None"),
+        (lambda params, x, y: ..., "it returns ..."),
+    ],
+)
+def test_a_blank_left_in_place_is_not_done_yet(function, reason):
+    report = lab.run_check(function, TWO_LAYER)
+    assert report.status == "not done"
+    assert report.lines == (f"… {TWO_LAYER}: not done yet ({reason})",)
+
+
+def test_an_exception_is_reported_with_its_type_message_and_line():
+    def broken(params, x, y):
+        raise ValueError("the shapes do not fit\nsecond line")
+
+    report = lab.run_check(broken, TWO_LAYER)
+    assert report.status == "error"
+    assert report.lines == (
+        f"✗ {TWO_LAYER}: your code raised ValueError: the shapes do not fit",
+        '  at: raise ValueError("the shapes do not fit\\nsecond line")',
+    )
+
+
+def test_a_result_of_the_wrong_kind_is_named():
+    report = lab.run_check(lambda params, x, y: 1.0, TWO_LAYER)
+    assert report.lines == (
+        f"✗ {TWO_LAYER}: it returns float, needed (loss, grads): a number and a dict of gradients",
+    )
+
+
+def test_a_missing_gradient_and_a_wrong_loss_are_items_of_the_report():
+    def no_w2(params, x, y):
+        loss, grads = two_layer.loss_and_grads(params, x, y)
+        return 3 * loss, {"w1": grads["w1"]}
+
+    report = lab.run_check(no_w2, TWO_LAYER)
+    assert report.status == "fail"
+    assert report.lines[0] == f"✗ {TWO_LAYER}: 2 of 3 checks fail"
+    assert report.lines[1].startswith("  ✗ loss: shape () as needed, but relative error 5.0e-01")
+    assert report.lines[1].endswith("against the right value")
+    assert report.lines[2].startswith("  ✓ ∂L/∂w1: right, shape (4, 3), relative error ")
+    assert report.lines[3] == "  ✗ ∂L/∂w2: missing"
+
+
+def test_the_transpose_and_nan_are_recognised():
+    def transposed(params, x, y):
+        loss, grads = two_layer.loss_and_grads(params, x, y)
+        return loss, {"w1": grads["w1"].T, "w2": grads["w2"] * np.nan}
+
+    report = lab.run_check(transposed, TWO_LAYER)
+    assert report.lines[2:] == (
+        "  ✗ ∂L/∂w1: shape (3, 4), needed (4, 3)",
+        "    likely: this is the transpose of ∂L/∂w1",
+        "  ✗ ∂L/∂w2: NaN or infinite entries",
+    )
+    assert report.causes == {"∂L/∂w1": "this is the transpose of ∂L/∂w1"}
+
+
+def test_the_seeds_w1_rule_is_named_in_every_case_it_fails():
+    report = lab.run_check(toy_mlp.loss_and_grads_flawed, "toy_mlp.loss_and_grads")
+    assert report.causes == {
+        "∂L/∂w1": "the w1 rule is built from w2's partials (δ2 h, the activations) instead of "
+        "from w2: the chain rule gives xᵀ (δ2 w2ᵀ ⊙ φ'(z1))"
+    }
+
+
+def test_a_wrong_option_is_named_in_the_line():
+    def sigmoid_only(params, x, y, **options):
+        return xor.loss_and_grads(params, x, y, output="sigmoid", loss="squared")
+
+    report = lab.run_check(sigmoid_only, "xor.loss_and_grads")
+    assert report.lines[2].startswith('  ✗ ∂L/∂w1 (activation="relu"): shape (2, 3) as needed')
+
+
+def test_check_raises_with_the_report_and_run_check_does_not():
+    with pytest.raises(lab.CheckError) as caught:
+        lab.check(blank, TWO_LAYER)
+    assert (
+        str(caught.value)
+        == f"… {TWO_LAYER}: not done yet (a blank still raises NotImplementedError)"
+    )
+    assert caught.value.report.status == "not done"
+
+
+def test_in_ipython_the_report_replaces_the_traceback():
+    class Shell:
+        def _showtraceback(self, etype, value, stb):
+            self.shown = (etype, stb)
+
+    shell, report = Shell(), lab.run_check(blank, TWO_LAYER)
+    lines = lab._show_report(shell, lab.CheckError, lab.CheckError(report), None)
+    assert lines == list(report.lines)
+    assert shell.shown == (lab.CheckError, list(report.lines))
+
+
+def test_an_unknown_check_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"^unknown check 'two_layer\.forward'; the checks are "):
+        lab.run_check(two_layer.forward, "two_layer.forward")
+
+
+def test_overflow_in_the_students_code_is_reported_not_warned():
+    def unshifted(z):
+        return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+    report = lab.run_check(unshifted, "functional.log_softmax")  # warnings are errors here
+    assert report.lines[1:] == (
+        "  ✗ log softmax (logits of size 1000): NaN or infinite entries",
+        "    likely: exp overflows for large logits: subtract each row's maximum before exp",
+    )
+
+
+def test_the_reference_agrees_with_central_differences_on_every_case():
+    for target, spec in lab.TARGETS.items():
+        for case in spec.cases():
+            right = spec.run(package_version(target) if spec.method else spec.reference, case)
+            for item, numeric in spec.numeric(case).items():
+                error = relative_error(np.asarray(right[item], dtype=float), numeric)
+                assert error < 1e-7, (target, case.label, item, error)
+
+
+def test_every_named_mistake_differs_from_the_right_answer_on_some_case():
+    # a candidate equal to the right answer is skipped, never named: some case
+    # of the seeded inputs must tell each mistake apart from the right answer
+    for target, spec in lab.TARGETS.items():
+        apart = {}
+        for case in spec.cases():
+            right = spec.run(package_version(target) if spec.method else spec.reference, case)
+            for item, candidates in spec.mistakes(case).items():
+                for cause, wrong in candidates if item in right else ():
+                    differs = np.shape(wrong) != np.shape(right[item]) or (
+                        relative_error(np.asarray(wrong, dtype=float), right[item]) > 1e-3
+                    )
+                    apart[item, cause] = apart.get((item, cause), False) or differs
+        assert all(apart.values()), (target, [k for k, v in apart.items() if not v])
+
+
+def test_softmax_checks_see_the_packages_functions():
+    assert lab.run_check(F.cross_entropy, "functional.cross_entropy").passed
+    halved = lab.run_check(
+        lambda z, y: F.cross_entropy_grad(z, y) * 3, "functional.cross_entropy_grad"
+    )
+    assert halved.status == "fail" and halved.causes == {}

@@ -1,0 +1,73 @@
+"""nbgrader reads the worksheets as they are: generate_assignment, then autograde.
+
+One worksheet goes through an nbgrader course in a temporary folder: the
+instructor's notebook is the source, nbgrader's release must equal the
+student's notebook, and autograding gives a solved submission every point and
+one with the blanks left none.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from scratchnn import lab_build
+from scratchnn.lab_sheets import SHEETS
+
+pytest.importorskip("nbgrader", reason="nbgrader is not installed (pip install nbgrader)")
+
+pytestmark = pytest.mark.slow
+
+SHEET = next(sheet for sheet in SHEETS if sheet.name == "two_layer")
+BIN = Path(sys.executable).parent
+
+
+def nbgrader(course: Path, *args: str) -> None:
+    """Run the nbgrader command in ``course``; it calls alembic, so the venv's bin is on PATH."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(
+        [str(BIN / "nbgrader"), *args, "--force"],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_generate_assignment_and_autograde(tmp_path):
+    course = tmp_path / "course"
+    (course / "source" / "lab").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.CourseDirectory.course_id = "lab"\n'
+    )
+    nbformat.write(lab_build.notebook(SHEET, solutions=True), course / "source/lab/two_layer.ipynb")
+
+    nbgrader(course, "generate_assignment", "lab")
+    released = nbformat.read(course / "release/lab/two_layer.ipynb", as_version=4)
+    student = lab_build.notebook(SHEET, solutions=False)
+    assert [c.source for c in released.cells] == [c.source for c in student.cells]
+
+    solution = lab_build.notebook(SHEET, solutions=True).cells[4].source
+    for who, fill in (("ada", True), ("bob", False)):
+        submission = nbformat.read(course / "release/lab/two_layer.ipynb", as_version=4)
+        if fill:  # the student writes the solution lines where the stubs are
+            submission.cells[4].source = re.sub(r"(?m)^ *### (BEGIN|END) SOLUTION\n", "", solution)
+        folder = course / "submitted" / who / "lab"
+        folder.mkdir(parents=True)
+        nbformat.write(submission, folder / "two_layer.ipynb")
+    nbgrader(course, "autograde", "lab")
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        scores = {who: gradebook.find_submission("lab", who).score for who in ("ada", "bob")}
+        total = gradebook.find_submission("lab", "ada").max_score
+    assert total == sum(exercise.points for exercise in SHEET.exercises)
+    assert scores == {"ada": total, "bob": 0.0}
