@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Annotation
 
+from scratchnn import autograd_figures as af
 from scratchnn import autograd_nets as an
 from scratchnn import exams, two_layer
 from scratchnn.autograd import Tensor
@@ -129,3 +131,62 @@ def test_figure_graph_draws_one_box_per_tensor_and_the_edge_values():
     assert "1" in texts
     assert a.grad == pytest.approx(1.5)
     assert relative_error(b.grad, np.array(2.0)) == 0.0
+
+
+def _drawn(fig):
+    """(arrows, other texts) of a graph figure."""
+    texts = fig.axes[0].texts
+    return [t for t in texts if isinstance(t, Annotation)], [
+        t.get_text() for t in texts if not isinstance(t, Annotation)
+    ]
+
+
+def test_scalar_graph_figure_has_a_box_per_tensor_and_two_labels_per_edge():
+    a, b, c = Tensor(3.0, name="a"), Tensor(-1.0, name="b"), Tensor(5.0, name="c")
+    f = ((a * b + c) * a).relu()
+    n_nodes, n_edges = len(f.nodes()), sum(len(t.edges) for t in f.nodes())
+    assert (n_nodes, n_edges) == (7, 7)
+    arrows, texts = _drawn(af.figure_graph(f))
+    assert len(arrows) == n_edges
+    assert len(texts) == n_nodes + n_edges  # before backward: values only
+    f.backward()
+    arrows, texts = _drawn(af.figure_graph(f))
+    assert len(texts) == n_nodes + 2 * n_edges
+    # a feeds both multiplications: the parts that come back are b * a = -3 and a * b + c = 2
+    assert a.grad == pytest.approx(2 * 3.0 * -1.0 + 5.0)
+    assert {"-3", "2"} <= set(texts)  # the parts of a's gradient along its two edges
+    assert sorted(texts).count("a") == 1
+
+
+def test_array_graph_figure_shows_shapes_and_backward_rules():
+    x, y, params = two_layer.book_problem(0, n=4, d_in=3, hidden=2, d_out=5)
+    loss, _ = an.TWO_LAYER.graph(params, x, y)
+    arrows, texts = _drawn(af.figure_graph(loss))
+    assert len(arrows) == 7
+    assert {"w1", "w2", "@", "relu", "-", "** 2", "sum"} <= set(texts)
+    assert {"(3, 2)", "(2, 5)", "(4, 2)", "(4, 5)"} <= set(texts)
+    # w1 is the right operand of x @ w1 although x, a constant, has no edge
+    assert texts.count("A.T @ g") == 2
+    assert {"g @ B.T", "g * (A > 0)", "2 * A * g", "g copied", "g"} <= set(texts)
+
+
+def test_backward_rule_names_the_operand_side_and_broadcasting():
+    a, b = Tensor(np.ones((3, 4))), Tensor(np.ones(4))
+    assert af.backward_rule(2.0 - a, 0) == "-g"
+    assert af.backward_rule(a - 2.0, 0) == "g"
+    assert af.backward_rule(a + b, 1) == "g, summed"
+    assert af.backward_rule(a / b, 1) == "-g * A / B**2, summed"
+    assert af.backward_rule(a**3, 0) == "3 * A**2 * g"
+    assert af.backward_rule(a.mean(axis=0), 0) == "g / n copied"
+
+
+def test_layout_puts_the_chain_on_row_zero_and_no_two_tensors_in_one_cell():
+    x, y = _exam_problem(0)[:2]
+    loss, _ = an.EXAMS.graph(_exam_problem(0)[2], x, y)
+    place = af.layout(loss)
+    order = loss.nodes()
+    assert len(set(place.values())) == len(order)
+    ops = [t for t in order if t.edges]
+    assert all(place[id(t)][1] == 0 for t in ops)  # the exam net is one chain of operations
+    for t in order:  # every arrow goes one or more columns to the right
+        assert all(place[id(p)][0] < place[id(t)][0] for p, _ in t.edges)

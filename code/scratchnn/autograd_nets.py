@@ -6,7 +6,8 @@ The two-layer network (``scratchnn.two_layer``) and the exam-score network
 :class:`Model` adapts such an expression to the book's model contract
 (``forward`` and ``loss_and_grads`` on dicts of arrays), so the same
 ``scratchnn.train.gradient_descent`` trains it and the same
-``scratchnn.gradcheck.check_gradients`` checks it.  Explained in the book's
+``scratchnn.gradcheck.check_gradients`` checks it (figures of the graphs:
+:mod:`scratchnn.autograd_figures`, whose ``figure_graph`` is also here).  Explained in the book's
 chapter "Backpropagation as a graph"; ``python -m scratchnn.autograd_nets``
 trains the two-layer network both ways and compares the runs.
 """
@@ -20,7 +21,9 @@ from matplotlib.figure import Figure
 
 from scratchnn import checks, cli, two_layer
 from scratchnn.autograd import Tensor, node
-from scratchnn.plotting import loss_curve, new_figure
+from scratchnn.autograd_figures import figure_graph
+from scratchnn.experiment import Callback, experiment
+from scratchnn.plotting import loss_curve
 from scratchnn.train import History, gradient_descent
 
 __all__ = [
@@ -131,68 +134,6 @@ EXAMS = Model(
 )
 
 
-# --- figures of graphs ---------------------------------------------------------
-
-
-def _layout(order: list[Tensor]) -> dict[int, tuple[float, float]]:
-    """Column = longest path from a leaf (leaves one left of their first use), row = order."""
-    column = {}
-    for t in order:
-        column[id(t)] = 1 + max((column[id(p)] for p, _ in t.edges), default=-1)
-    for t in order:  # pull each leaf next to the first operation that uses it
-        uses = [column[id(c)] for c in order if any(p is t for p, _ in c.edges)]
-        if not t.edges and uses:
-            column[id(t)] = min(uses) - 1
-    rows: dict[int, int] = {}
-    place = {}
-    for t in order:
-        c = column[id(t)]
-        rows[c] = rows.get(c, 0) + 1
-        place[id(t)] = (float(c), -float(rows[c] - 1))
-    return place
-
-
-def _label(t: Tensor) -> str:
-    text = t.name or t.op or "tensor"
-    return text if t.data.size == 1 else f"{text}\n{t.data.shape}"
-
-
-def figure_graph(root: Tensor, *, width: float = 8.0, height: float = 3.6) -> Figure:
-    """The computational graph of ``root``: one box per tensor, one arrow per edge.
-
-    Boxes show a tensor's name (or operation) and, for arrays, its shape.
-    When ``root.backward()`` has run and the values are single numbers, each
-    arrow carries the forward value (above, blue) and the part of the
-    gradient that flows back along it (below, red): ``vjp(child.grad)``.
-    """
-    order = root.nodes()
-    place = _layout(order)
-    fig = new_figure(width=width, height=height)
-    ax = fig.axes[0]
-    for child in order:
-        for parent, vjp in child.edges:
-            (x0, y0), (x1, y1) = place[id(parent)], place[id(child)]
-            ax.annotate(
-                "", xy=(x1, y1), xytext=(x0, y0),
-                arrowprops={"arrowstyle": "-|>", "color": "#333333", "shrinkA": 24, "shrinkB": 24},
-            )  # fmt: skip
-            if parent.data.size == 1 and root.grad.size == 1 and root.grad.item() != 0.0:
-                mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-                part = float(np.sum(vjp(child.grad)))
-                ax.text(mx, my + 0.08, f"{parent.data.item():.3g}", color="#0b3d91", ha="center")
-                ax.text(mx, my - 0.08, f"{part:.3g}", color="#8b0000", ha="center", va="top")
-    for t in order:
-        x, y = place[id(t)]
-        box = {"boxstyle": "round,pad=0.4", "fc": "white", "ec": "#222222"}
-        ax.text(x, y, _label(t), ha="center", va="center", bbox=box, fontsize=9)
-    xs = [p[0] for p in place.values()]
-    ys = [p[1] for p in place.values()]
-    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
-    ax.set_axis_off()
-    return fig
-
-
 # --- the chapter's experiment ------------------------------------------------
 
 
@@ -226,17 +167,14 @@ class Result:
     loss_gap: float
 
 
-def run(
-    *,
-    seed: int = BOOK.seed,
-    epochs: int = BOOK.epochs,
-    lr: float = BOOK.lr,
-    hidden: int = BOOK.hidden,
-    callback: Callable[[int, float], None] | None = None,
-) -> Result:
-    """Train :data:`TWO_LAYER` and ``two_layer.loss_and_grads`` on the book problem."""
-    hidden = checks.whole_number(hidden, "hidden", maximum=100_000)
-    x, y, params = two_layer.book_problem(seed, hidden=hidden)
+@experiment(BOOK)
+def run(options: Defaults, *, callback: Callback = None) -> Result:
+    """Train :data:`TWO_LAYER` and ``two_layer.loss_and_grads`` on the book problem.
+
+    Called as ``run(**changes)``: ``options`` is ``BOOK`` with those fields, checked.
+    """
+    x, y, params = two_layer.book_problem(options.seed, hidden=options.hidden)
+    lr, epochs = options.lr, options.epochs
     engine = gradient_descent(
         TWO_LAYER.loss_and_grads, params, x, y, lr=lr, epochs=epochs, callback=callback
     )

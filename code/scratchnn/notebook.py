@@ -11,8 +11,11 @@ from typing import Any
 __all__ = ["glue"]
 
 
-def glue(name: str, value: Any, display: bool = True) -> Any:
-    """Record ``value`` under ``name`` for the book's text; returns ``value``.
+def glue(name: str, value: Any, display: bool = True) -> None:
+    """Record ``value`` under ``name`` for the book's text.
+
+    Returns None, as MyST-NB's ``glue`` does, so a cell that ends with a
+    ``glue(..., display=False)`` shows nothing.
 
     In the book's build this is ``myst_nb.glue``.  Elsewhere the value is
     displayed when ``display`` is true, as ``glue`` would show it, and the
@@ -25,6 +28,5 @@ def glue(name: str, value: Any, display: bool = True) -> Any:
             from IPython.display import display as show
 
             show(value)
-        return value
+        return
     myst_glue(name, value, display=display)
-    return value
