@@ -222,3 +222,49 @@ def test_the_program_prints_the_summary(capsys):
     assert (
         "batch_size must be a whole number >= 1 and <= 1,078, got 5000" in capsys.readouterr().err
     )
+
+
+def test_the_figures_are_returned_with_their_panels_and_never_shown():
+    from matplotlib.figure import Figure
+
+    from scratchnn import digits_figures
+
+    images = np.random.default_rng(0).uniform(0, 1, (12, 64))
+    grid = digits_figures.figure_digits(images, [str(k % 10) for k in range(12)], ncols=5)
+    assert isinstance(grid, Figure) and len(grid.axes) == 15  # 3 rows of 5, 3 left blank
+    assert [ax.get_title() for ax in grid.axes[:3]] == ["0", "1", "2"]
+    with pytest.raises(ValueError, match=r"^got 12 images but 11 titles: one title per image$"):
+        digits_figures.figure_digits(images, ["0"] * 11)
+    result = digits.run(epochs=2, hidden=4)
+    assert len(digits.figure_learning_curves(result).axes) == 2
+    data = digits.split()
+    counts = digits.confusion(result.history.params, data.x_test, data.y_test)
+    assert len(digits_figures.figure_confusion(counts).axes) == 2  # the matrix and its colour bar
+    curves = {"a": (np.array([0.1, 0.2]), np.array([0.5, 0.6]))}
+    assert len(digits_figures.figure_batch_sizes(curves).axes) == 2
+
+
+def test_the_baseline_trains_ours_exactly_as_run_does():
+    from scratchnn import digits_baseline
+
+    settings = {"seed": 3, "epochs": 2, "lr": 0.2, "hidden": 8, "batch_size": 50}
+    ours = digits_baseline.train_ours(**settings)
+    watched = digits.run(**settings)
+    for k in ours.params:
+        np.testing.assert_array_equal(ours.params[k], watched.history.params[k])
+    np.testing.assert_array_equal(ours.losses, watched.history.losses)
+
+
+def test_the_scikit_learn_network_is_set_up_like_ours():
+    pytest.importorskip("sklearn")
+    from scratchnn import digits_baseline
+
+    mlp = digits_baseline.mlp_classifier(seed=1, epochs=7, lr=0.3, hidden=16, batch_size=32)
+    got = mlp.get_params()
+    assert got["hidden_layer_sizes"] == (16,) and got["activation"] == "relu"
+    assert got["solver"] == "sgd" and got["learning_rate"] == "constant"
+    assert got["learning_rate_init"] == 0.3 and got["batch_size"] == 32 and got["max_iter"] == 7
+    assert got["momentum"] == 0.0 and got["alpha"] == 0.0 and not got["early_stopping"]
+    comparison = digits_baseline.compare_with_mlp(epochs=3, hidden=8, repeats=1, warmup=0)
+    assert comparison.ratio.median > 0
+    assert 0.5 < comparison.ours_accuracy <= 1 and 0.5 < comparison.mlp_accuracy <= 1

@@ -18,6 +18,7 @@ class Defaults:
     lr: float = cli.option(0.5, "learning rate")
     activation: str = cli.option("relu", "activation", choices=("relu", "sigmoid"))
     flawed: bool = cli.option(False, "flawed rule")
+    decay: float = cli.option(0.0, "weight decay", minimum=0, flag=False)
 
 
 BOOK = Defaults()
@@ -37,7 +38,7 @@ def test_keywords_replace_fields_and_callback_passes_through():
     def progress(epoch, loss):
         return None
 
-    options, callback = run(epochs=3, activation="sigmoid", lr=2, callback=progress)
+    options, callback = run(epochs=3, activation="sigmoid", lr=2, decay=0, callback=progress)
     assert options == Defaults(epochs=3, activation="sigmoid", lr=2.0) and callback is progress
     assert isinstance(options.lr, float)  # an int learning rate arrives as a float
 
@@ -51,7 +52,7 @@ def test_the_signature_lists_every_field_with_its_default():
 
 
 EPOCHS = f"epochs must be a whole number >= 1 and <= {MAX_EPOCHS:,}, got"
-FIELDS = "seed, epochs, hidden, lr, activation, flawed"
+FIELDS = "seed, epochs, hidden, lr, activation, flawed, decay"
 
 
 @pytest.mark.parametrize(
@@ -67,6 +68,7 @@ FIELDS = "seed, epochs, hidden, lr, activation, flawed"
         ({"activation": "tanh"}, ValueError, "activation must be one of 'relu', 'sigmoid', got "
          "'tanh'"),
         ({"flawed": 1}, TypeError, "flawed must be True or False, got 1"),
+        ({"decay": -0.1}, ValueError, "decay must be a finite number >= 0, got -0.1"),
     ],
 )  # fmt: skip
 def test_a_bad_keyword_is_a_clear_error(changes, error, message):

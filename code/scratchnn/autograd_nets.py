@@ -213,7 +213,6 @@ def figure_loss(result: Result) -> Figure:
 main = cli.chapter_main(
     "autograd_nets",
     "Train the two-layer network through the autograd engine and by hand, and compare.",
-    BOOK,
     run,
     summary,
     figure_loss,

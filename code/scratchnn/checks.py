@@ -32,6 +32,7 @@ __all__ = [
     "choice",
     "finite",
     "generator",
+    "nonnegative_float",
     "params",
     "positive_float",
     "same_shape",
@@ -66,17 +67,29 @@ def whole_number(value: object, name: str, *, minimum: int = 1, maximum: int | N
     return int(value)
 
 
-def positive_float(value: object, name: str, *, maximum: float | None = None) -> float:
-    """``value`` as a float, checked to be finite, > 0 and at most ``maximum``."""
+def _real(value: object, name: str, wanted: str, low_ok: bool, maximum: float | None) -> float:
+    """``value`` as a float: finite, > 0 (or >= 0 when ``low_ok``), at most ``maximum``."""
     value = _plain(value)
-    limit = f" and <= {maximum:g}" if maximum is not None else ""
-    wanted = f"{name} must be a finite number > 0{limit}"
+    wanted = f"{name} must be a finite number {wanted}" + (
+        f" and <= {maximum:g}" if maximum is not None else ""
+    )
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{wanted}, got {_describe(value)}")
     value = float(value)
-    if not math.isfinite(value) or value <= 0 or (maximum is not None and value > maximum):
+    too_low = value < 0 or (value == 0 and not low_ok)
+    if not math.isfinite(value) or too_low or (maximum is not None and value > maximum):
         raise ValueError(f"{wanted}, got {value:g}")
     return value
+
+
+def positive_float(value: object, name: str, *, maximum: float | None = None) -> float:
+    """``value`` as a float, checked to be finite, > 0 and at most ``maximum``."""
+    return _real(value, name, "> 0", False, maximum)
+
+
+def nonnegative_float(value: object, name: str, *, maximum: float | None = None) -> float:
+    """``value`` as a float, checked to be finite, >= 0 and at most ``maximum``."""
+    return _real(value, name, ">= 0", True, maximum)
 
 
 def choice(value: object, name: str, options: Sequence[str]) -> str:

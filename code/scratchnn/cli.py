@@ -11,9 +11,11 @@ fields are the keyword arguments of its ``run``::
         activation: str = option("sigmoid", "hidden activation", choices=("relu", "sigmoid"))
 
     BOOK = Defaults()
-    main = cli.chapter_main(  # the one line that makes the program
-        "xor", "Train ... on XOR.", BOOK, run, summary, figure_boundary
-    )
+
+    @experiment(BOOK)  # scratchnn.experiment: run(**fields), each one checked
+    def run(options: Defaults, *, callback=None) -> Result: ...
+
+    main = cli.chapter_main("xor", "Train ... on XOR.", run, summary, figure_boundary)
 
 :func:`chapter_main` turns the fields into options (``--seed``, ``--epochs``,
 ``--lr``, ``--activation``, and ``--plot PATH`` for the figure), runs
@@ -190,7 +192,6 @@ class _Progress:
 def chapter_main(
     module: str,
     description: str,
-    book: Any,
     run: Callable[..., Any],
     summary: Callable[[Any], list[str]],
     figure: Callable[[Any], Any],
@@ -201,13 +202,16 @@ def chapter_main(
     ----------
     module : the module's short name (the program is ``python -m scratchnn.<module>``).
     description : one sentence for ``--help``.
-    book : the chapter's ``BOOK`` defaults (a frozen dataclass built with :func:`option`).
-    run : the chapter's experiment; called with every field of ``book`` by
-        name, and ``callback(epoch, loss)``.
+    run : the chapter's experiment, made by ``@experiment(BOOK)``; its ``BOOK``
+        (a frozen dataclass built with :func:`option`) gives the options, and
+        it is called with every field by name, and ``callback(epoch, loss)``.
     summary : ``summary(result) -> list[str]``, the lines printed on stdout.
     figure : ``figure(result) -> matplotlib Figure``, saved by ``--plot PATH``.
     """
     prog = f"python -m scratchnn.{module}"
+    book = getattr(run, "book", None)
+    if book is None:
+        raise TypeError(f"{module}.run must be made with @experiment(BOOK) (scratchnn.experiment)")
 
     def main(argv: list[str] | None = None) -> int:
         p = build_parser(prog, description, book)

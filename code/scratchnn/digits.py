@@ -18,7 +18,7 @@ Explained in the chapter "Classifying handwritten digits"; figures in
 
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from scratchnn import checks, cli, digits_figures
 from scratchnn import functional as F
 from scratchnn.data import digits_split as split
+from scratchnn.experiment import Callback, experiment
 from scratchnn.train import History, sgd
 
 __all__ = [
@@ -61,14 +62,14 @@ class Defaults:
     """The book's defaults: the keyword arguments of :func:`run`."""
 
     seed: int = cli.option(0, "seed of the initial weights and the shuffling", minimum=0)
-    epochs: int = cli.option(30, "passes over the training set")
+    epochs: int = cli.option(60, "passes over the training set")
     lr: float = cli.option(0.2, "learning rate", maximum=100.0)
-    hidden: int = cli.option(32, "hidden units H", maximum=MAX_HIDDEN)
+    hidden: int = cli.option(64, "hidden units H", maximum=MAX_HIDDEN)
     batch_size: int = cli.option(32, "examples per step (at most the training set's size)")
     activation: str = cli.option("relu", "hidden activation", choices=tuple(F.ACTIVATIONS))
     loss: str = cli.option("cross_entropy", "loss on the ten outputs", choices=LOSSES)
-    momentum: float = cli.option(0.0, "momentum μ in [0, 1)", flag=False)
-    weight_decay: float = cli.option(0.0, "weight decay λ >= 0", flag=False)
+    momentum: float = cli.option(0.0, "momentum μ in [0, 1)", minimum=0, flag=False)
+    weight_decay: float = cli.option(0.0, "weight decay λ >= 0", minimum=0, flag=False)
     networks: int = cli.option(1, "networks trained side by side", flag=False)
 
 
@@ -218,49 +219,38 @@ class Result:
     seconds: float
 
 
-def run(
-    *,
-    seed: int = BOOK.seed,
-    epochs: int = BOOK.epochs,
-    lr: float = BOOK.lr,
-    hidden: int = BOOK.hidden,
-    batch_size: int = BOOK.batch_size,
-    activation: str = BOOK.activation,
-    loss: str = BOOK.loss,
-    momentum: float = BOOK.momentum,
-    weight_decay: float = BOOK.weight_decay,
-    networks: int = BOOK.networks,
-    callback: Callable[[int, float], None] | None = None,
-) -> Result:
+@experiment(BOOK)
+def run(options: Defaults, *, callback: Callback = None) -> Result:
     """Train on the training split, watching the validation split after every epoch.
 
-    ``default_rng(seed)`` draws the initial weights, then shuffles. With
-    ``networks = S > 1``, S networks from successive draws train side by side
-    on the same batches. The test split is not touched (see :func:`final_test_accuracy`).
+    Called as ``run(**changes)``: ``options`` is ``BOOK`` with those fields,
+    checked. ``default_rng(seed)`` draws the initial weights, then shuffles.
+    With ``networks = S > 1``, S networks from successive draws train side by
+    side on the same batches. The test split is not touched (see
+    :func:`final_test_accuracy`).
     """
-    seed = checks.whole_number(seed, "seed", minimum=0)
-    F.activation(activation)  # an unknown name fails here, before any work
     data = split()
-    rng = np.random.default_rng(seed)
-    params = init_params(rng, hidden, networks=None if networks == 1 else networks)
-    options = {"activation": activation, "loss": loss, "weight_decay": weight_decay}
+    rng = np.random.default_rng(options.seed)
+    stacked = None if options.networks == 1 else options.networks
+    params = init_params(rng, options.hidden, networks=stacked)
+    model = {k: getattr(options, k) for k in ("activation", "loss", "weight_decay")}
     start = time.perf_counter()
     history = sgd(
         loss_and_grads,
         params,
         data.x_train,
         data.y_train,
-        lr=lr,
-        epochs=epochs,
-        batch_size=batch_size,
+        lr=options.lr,
+        epochs=options.epochs,
+        batch_size=options.batch_size,
         rng=rng,
-        momentum=momentum,
+        momentum=options.momentum,
         validation=(data.x_val, data.y_val),
         accuracy=accuracy,
         callback=callback,
-        **options,
+        **model,
     )
-    return Result(history, options, time.perf_counter() - start)
+    return Result(history, model, time.perf_counter() - start)
 
 
 def final_test_accuracy(result: Result) -> float | np.ndarray:
@@ -289,7 +279,6 @@ def figure_learning_curves(result: Result) -> Figure:
 main = cli.chapter_main(
     "digits",
     "Classify scikit-learn's 8x8 handwritten digits with a one-hidden-layer network and SGD.",
-    BOOK,
     run,
     summary,
     figure_learning_curves,

@@ -31,12 +31,14 @@ def figure_digits(
     titles : K strings, one above each image.
     """
     images = np.asarray(images).reshape(-1, 8, 8)
+    if len(titles) != len(images):
+        raise ValueError(f"got {len(images)} images but {len(titles)} titles: one title per image")
     nrows = -(-len(images) // ncols)
     fig = Figure(figsize=(0.9 * ncols, 1.05 * nrows + 0.3), facecolor="white", layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax in axes.ravel():
         ax.set_axis_off()
-    for ax, image, text in zip(axes.ravel(), images, titles, strict=True):
+    for ax, image, text in zip(axes.ravel()[: len(images)], images, titles, strict=True):
         ax.imshow(image, cmap="gray_r", vmin=0.0, vmax=1.0)
         ax.set_title(text, fontsize="small")
     if title:

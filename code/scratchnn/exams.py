@@ -176,7 +176,6 @@ main = cli.chapter_main(
     "exams",
     "Predict final exam scores with a 3-H-1 ReLU network trained from several starts, and "
     "compare it with least squares on the training students and by leave-one-out.",
-    BOOK,
     run,
     summary,
     figure_predictions,

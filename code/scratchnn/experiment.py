@@ -12,7 +12,8 @@ and a reader calls it with keywords: ``run()`` is the book's run,
 ``run(epochs=100, lr=0.5)`` changes two fields.  The decorator checks every
 keyword against its field, as the command line does: a name that is no field
 is a ``TypeError``; a size is a whole number within the field's bounds, a
-learning rate a finite number > 0, a string one of the field's choices, a
+learning rate a finite number > 0 (>= 0 for a field with ``minimum=0``), a
+string one of the field's choices, a
 flag a bool (``ValueError`` or ``TypeError`` naming the field).  The function
 then gets ``BOOK`` with those fields replaced, and ``callback`` as given.
 ``help(run)`` shows every keyword with the book's default.
@@ -52,6 +53,8 @@ def check_option(field: dataclasses.Field, default: object, value: object) -> ob
         maximum = None if maximum is None else int(maximum)
         return checks.whole_number(value, name, minimum=meta.get("minimum", 1), maximum=maximum)
     if isinstance(default, float):
+        if meta.get("minimum", 1) == 0:  # a field that may be 0 (momentum, weight decay)
+            return checks.nonnegative_float(value, name, maximum=meta.get("maximum"))
         return checks.positive_float(value, name, maximum=meta.get("maximum"))
     return value
 
@@ -85,6 +88,7 @@ def experiment(book: Any) -> Callable[[Callable[..., R]], Callable[..., R]]:
         returns = inspect.signature(body).return_annotation
         run.__signature__ = inspect.Signature(parameters, return_annotation=returns)
         del run.__wrapped__  # inspect shows the keywords, not the body's (options, callback)
+        run.book = book  # the command line (scratchnn.cli.chapter_main) reads its options here
         return run
 
     return decorate

@@ -263,7 +263,6 @@ def figure_fit(result: Result) -> Figure:
 main = cli.chapter_main(
     "linear_regression",
     "Fit y = a x + b to noisy data by gradient descent and compare with least squares.",
-    BOOK,
     run,
     summary,
     figure_fit,

@@ -287,7 +287,6 @@ def figure_losses(result: Result) -> Figure:
 main = cli.chapter_main(
     "torch_compare",
     "Train the two-layer network with NumPy and with torch from the same start.",
-    BOOK,
     run,
     summary,
     figure_losses,

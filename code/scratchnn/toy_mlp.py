@@ -285,7 +285,6 @@ def figure_loss(result: Result) -> Figure:
 main = cli.chapter_main(
     "toy_mlp",
     "Train the 2-2-1 toy network on x = [2, 3], y = 1 from fixed weights.",
-    BOOK,
     run,
     summary,
     figure_loss,

@@ -263,7 +263,6 @@ def figure_loss(result: Result) -> Figure:
 main = cli.chapter_main(
     "two_layer",
     "Train the two-layer ReLU network relu(x w1) w2 on the book's random data.",
-    BOOK,
     run,
     summary,
     figure_loss,

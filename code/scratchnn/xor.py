@@ -281,7 +281,6 @@ def figure_decision_boundary(result: Result, *, title: str | None = None) -> Fig
 main = cli.chapter_main(
     "xor",
     "Train a 2-H-1 network on the XOR truth table (the book's chapter 'XOR').",
-    BOOK,
     run,
     summary,
     figure_decision_boundary,
