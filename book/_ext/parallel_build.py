@@ -5,7 +5,12 @@ safe for it.  sphinx-multitoc-numbering (which numbers chapters on across the
 toc's parts) declares nothing, so Sphinx would fall back to a serial read with
 a warning.  It only replaces ``TocTreeCollector.assign_section_numbers``,
 which Sphinx calls in the main process after merging what the readers found,
-so it is safe, and this extension says so.  Build in parallel with
+so it is safe, and this extension says so.
+
+And the readers share MyST-NB's execution cache, a jupyter-cache SQLite
+database that its first user creates: two readers of a cold build would both
+try to create its tables.  So this extension creates it once, in the main
+process, before any document is read.  Build in parallel with
 ``python book/_ext/build.py`` (``make book`` does).
 """
 
@@ -24,6 +29,17 @@ def declare_safe(app: Sphinx, config: Config) -> None:
             extension.parallel_write_safe = True
 
 
+def create_execution_cache(app: Sphinx, env: object, docnames: list[str]) -> None:
+    """Create MyST-NB's jupyter-cache database, if the build uses one, before the readers start."""
+    config = getattr(env, "mystnb_config", None)
+    if config is None or config.execution_mode != "cache" or not docnames:
+        return
+    from jupyter_cache import get_cache
+
+    get_cache(config.execution_cache_path).db  # noqa: B018 (opening the database creates it)
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     app.connect("config-inited", declare_safe)
+    app.connect("env-before-read-docs", create_execution_cache)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
