@@ -40,3 +40,8 @@ def test_only_an_undeclared_extension_is_declared_safe():
     app = SimpleNamespace(extensions={"sphinx_multitoc_numbering": declared_unsafe})
     parallel_build.declare_safe(app, None)
     assert declared_unsafe.parallel_read_safe is False  # a declaration is never overridden
+
+
+def test_every_document_is_a_task_of_its_own():
+    names = [f"page{i}" for i in range(13)]
+    assert build.one_per_task(names, 2) == [[n] for n in names]
