@@ -176,6 +176,7 @@ NEEDS = {
 
 @pytest.mark.slow
 def test_every_other_module_imports_without_torch_or_scikit_learn():
+    """One interpreter with torch and scikit-learn blocked imports every module but NEEDS."""
     src = REPO / "code" / "scratchnn"
     modules = sorted(
         "scratchnn." + ".".join(p.relative_to(src).with_suffix("").parts)
@@ -192,6 +193,13 @@ def test_every_other_module_imports_without_torch_or_scikit_learn():
         "    except Exception as error:\n"
         "        sys.exit(f'{name}: {type(error).__name__}: {error}')\n"
         "assert 'torch' not in [m.split('.')[0] for m in sys.modules if sys.modules[m]]\n"
+        # and a module that needs an extra says so with an ImportError
+        f"for name in {sorted(NEEDS)!r}:\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError:\n"
+        "        continue\n"
+        "    sys.exit(f'{name} imports without its extra')\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
