@@ -115,7 +115,6 @@ MODELS = {
         lambda o: linear_regression.SPEC, ("N",), ("N",), ("N",), {"N": (1, 4)},
         st.fixed_dictionaries({"reduction": st.sampled_from(linear_regression.REDUCTIONS)}),
         init=lambda rng, s, o: linear_regression.init_params(rng),
-        loss_only=("reduction",),
     ),
     "toy_mlp": Model(
         "toy_mlp", toy_mlp.forward, toy_mlp.loss_and_grads,
@@ -129,7 +128,6 @@ MODELS = {
         init=lambda rng, s, o: toy_mlp.init_params(rng, s["D"], s["H"], biases=o["biases"]),
         init_names=(("D", "d"), ("H", "hidden")),
         relu=_relu_z1,
-        loss_only=("loss",),
     ),
     "xor": Model(
         "xor", xor.forward, xor.loss_and_grads, lambda o: xor.SPEC,
@@ -137,7 +135,6 @@ MODELS = {
         init=lambda rng, s, o: xor.init_params(rng, s["H"]),
         init_names=(("H", "hidden"),),
         relu=_xor_relu,
-        loss_only=("loss",),
     ),
     "two_layer": Model(
         "two_layer", two_layer.forward, two_layer.loss_and_grads, lambda o: two_layer.SPEC,

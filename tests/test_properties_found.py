@@ -1,11 +1,10 @@
-"""What the property tests found, one reproducer each (expected to fail until fixed).
+"""What the property tests found, one reproducer each, now fixed and kept.
 
-The generated properties (tests/test_properties_*.py) leave these inputs out
-so that they keep guarding everything else; each is kept here as the
-smallest call that shows it, marked ``xfail(strict=True, raises=...)`` with
-the failure it must show: when the package is fixed the test passes, pytest
-reports the XPASS as a failure, and the mark (and the exclusion in the
-property, see BAD_OPTIONS and ``values`` in test_properties_invalid.py) can go.
+Each was a silent wrong answer or an error that did not name its argument:
+a masked array or an ``np.matrix`` passed through unconverted, a ``y=None``
+skipped its check, an activation or a weight decay of the wrong kind, a NumPy
+scalar weight decay that changed the loss's type, and ``forward`` functions
+that refused the options of their ``loss_and_grads``.
 """
 
 import numpy as np
@@ -20,9 +19,6 @@ def digits_case():
     return digits.init_params(rng, 2), rng.standard_normal((3, 64)), np.array([1, 2, 3])
 
 
-@pytest.mark.xfail(
-    strict=True, reason="autograd_nets.Model: y=None skips the check of y", raises=AssertionError
-)
 @pytest.mark.parametrize("model", [autograd_nets.TWO_LAYER, autograd_nets.EXAMS])
 def test_autograd_adapters_name_y_when_it_is_none(model):
     """Model._checked reads y=None as 'no targets', so loss_and_grads(params, x, None)
@@ -32,11 +28,6 @@ def test_autograd_adapters_name_y_when_it_is_none(model):
         model.loss_and_grads(params, np.ones((1, 1)), None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="functional.activation: an unhashable name is not named",
-    raises=AssertionError,
-)
 def test_digits_names_an_activation_of_the_wrong_kind():
     """functional.activation catches only KeyError: activation=['relu'] gives
     TypeError "unhashable type: 'list'"."""
@@ -45,11 +36,6 @@ def test_digits_names_an_activation_of_the_wrong_kind():
         digits.loss_and_grads(params, x, y, activation=["relu"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="digits: a weight_decay that is not a number is not named",
-    raises=AssertionError,
-)
 @pytest.mark.parametrize("bad", ["0.1", None, [0.1], np.array([0.1]), 1j])
 def test_digits_names_a_weight_decay_of_the_wrong_kind(bad):
     """weight_decay goes through float() unchecked: '0.1' passes the range check and
@@ -60,11 +46,6 @@ def test_digits_names_a_weight_decay_of_the_wrong_kind(bad):
         digits.loss_and_grads(params, x, y, weight_decay=bad)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="digits.forward takes weight_decay but never checks it",
-    raises=pytest.fail.Exception,
-)
 @pytest.mark.parametrize("bad", [-0.1, float("nan"), "0.1"])
 def test_digits_forward_checks_weight_decay_as_loss_and_grads_does(bad):
     """forward checks its loss option but returns logits for weight_decay=-0.1."""
@@ -73,11 +54,6 @@ def test_digits_forward_checks_weight_decay_as_loss_and_grads_does(bad):
         digits.forward(params, x, weight_decay=bad)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="digits: a NumPy weight_decay makes the loss a NumPy scalar",
-    raises=AssertionError,
-)
 @pytest.mark.parametrize("scalar", [np.float32, np.float64])
 def test_digits_numpy_scalar_weight_decay_gives_the_python_number_result(scalar):
     """With np.float32(0.1) the loss is an np.float32, rounded to float32
@@ -90,9 +66,6 @@ def test_digits_numpy_scalar_weight_decay_gives_the_python_number_result(scalar)
     assert loss == want
 
 
-@pytest.mark.xfail(
-    strict=True, reason="forward refuses the loss options of loss_and_grads", raises=TypeError
-)
 @pytest.mark.parametrize(
     ("forward", "params", "x", "options"),
     [
@@ -114,9 +87,6 @@ def test_forward_takes_the_options_of_loss_and_grads(forward, params, x, options
     forward(params, x, **options)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a masked array passes unconverted: a wrong gradient", raises=AssertionError
-)
 def test_a_masked_array_gives_a_loss_and_a_gradient_that_agree():
     """checks.array passes float64 ndarray subclasses through.  A masked array
     keeps its mask: the loss is the mean over the unmasked entries (5.0 here),
@@ -132,9 +102,6 @@ def test_a_masked_array_gives_a_loss_and_a_gradient_that_agree():
     assert max(errors.values()) < 1e-6, errors
 
 
-@pytest.mark.xfail(
-    strict=True, reason="np.matrix passes unconverted: obscure TypeError", raises=AssertionError
-)
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 def test_a_matrix_is_converted_or_refused_by_name():
     """np.matrix (an ndarray subclass) passes through checks.array, and the

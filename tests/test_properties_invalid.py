@@ -165,9 +165,7 @@ def values(draw, case: Case) -> Bad:
     if case.model.labels:
         targets.remove("y")  # integer labels hold no NaN (see labels)
     target = draw(st.sampled_from(targets))
-    # the autograd adapters read y=None as "no targets" (test_properties_found.py)
-    adapter = case.model.name.startswith("autograd_nets")
-    if draw(st.booleans()) and not (adapter and target == "y"):
+    if draw(st.booleans()):
         return _put(case, target, None, "None")
     arr = np.array(_value(case, target), dtype=np.float64)
     where = draw(st.integers(0, arr.size - 1))
@@ -194,12 +192,9 @@ def labels(draw, case: Case) -> Bad:
     return spoil(case, f"labels of dtype {bad.dtype}", y=bad, names=word("y"), forward_too=False)
 
 
-#: Bad values for each option; those not listed take the general ones.  Left
-#: out, and tested in test_properties_found.py: weight_decay of a kind that is
-#: not a number ("0.1", None, [0.1]), an unhashable activation for digits.
+#: Bad values for each option; those not listed take the general ones.
 BAD_OPTIONS = {
-    "weight_decay": [-0.1, math.nan, math.inf, True],
-    "digits.activation": ["softplus", "", "RELU", None, 3, 1.5],
+    "weight_decay": [-0.1, math.nan, math.inf, True, "0.1", None, [0.1], 1j],
 }
 GENERAL_BAD = ["softplus", "", "RELU", None, 3, 1.5, ["relu"]]
 
@@ -211,8 +206,7 @@ def options(draw, case: Case) -> Bad:
     key = draw(st.sampled_from(names))
     bad = BAD_OPTIONS.get(f"{case.model.name}.{key}", BAD_OPTIONS.get(key, GENERAL_BAD))
     bad = draw(st.sampled_from(bad))
-    # digits.forward takes weight_decay without looking at it (test_properties_found.py)
-    forward_too = key not in case.model.loss_only and key != "weight_decay"
+    forward_too = key not in case.model.loss_only
     spoilt = {**case.options, key: bad}
     return spoil(case, f"{key}={bad!r}", options=spoilt, names=word(key), forward_too=forward_too)
 

@@ -84,11 +84,12 @@ class Model:
     x_shape: tuple[str, ...]
     y_shape: tuple[str, ...]
 
-    def _checked(self, params: object, x: object, y: object = None) -> tuple:
+    def _checked(self, params: object, x: object, y: object = ...) -> tuple:
+        """Checked params and x, and y unless it is left out (``...``: forward has none)."""
         dims: dict[str, int] = {}
         params = checks.params(params, self.spec, dims=dims)
         x = checks.array(x, "x", self.x_shape, dims=dims)
-        y = None if y is None else checks.array(y, "y", self.y_shape, dims=dims)
+        y = None if y is ... else checks.array(y, "y", self.y_shape, dims=dims)
         return params, x, y
 
     def graph(

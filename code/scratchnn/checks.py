@@ -136,8 +136,13 @@ def _expected(shape: Shape, dims: Mapping[str, int]) -> str:
 
 
 def _as_real(value: object, name: str) -> np.ndarray:
-    if isinstance(value, np.ndarray) and value.dtype == np.float64:
+    if type(value) is np.ndarray and value.dtype == np.float64:
         return value
+    if isinstance(value, np.ma.MaskedArray):  # its mask would be dropped without a word
+        raise TypeError(
+            f"{name} is a masked array: fill or drop the masked entries first "
+            "(np.ma.filled(a, value) or a.compressed())"
+        )
     try:
         arr = np.asarray(value)
     except ValueError as err:  # ragged nested lists
@@ -146,7 +151,7 @@ def _as_real(value: object, name: str) -> np.ndarray:
         raise TypeError(
             f"{name} must hold real numbers (ints, floats or bools), got dtype {arr.dtype}"
         )
-    return arr.astype(np.float64)
+    return arr.astype(np.float64)  # a plain ndarray: np.asarray drops subclasses (np.matrix)
 
 
 def finite(arr: np.ndarray, name: str) -> np.ndarray:

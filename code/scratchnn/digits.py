@@ -124,6 +124,7 @@ def forward(
     change the training, not the logits.
     """
     checks.choice(loss, "loss", LOSSES)
+    checks.nonnegative_float(weight_decay, "weight_decay")
     params, x = _checked(params, x)
     return _layers(params, x, activation)[2]
 
@@ -158,8 +159,7 @@ def loss_and_grads(
     n = x.shape[0]
     y = F.check_labels(y, CLASSES, n)
     checks.choice(loss, "loss", LOSSES)
-    if isinstance(weight_decay, bool) or not 0.0 <= float(weight_decay) < float("inf"):
-        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
+    weight_decay = checks.nonnegative_float(weight_decay, "weight_decay")  # a Python float
     z1, h, z2 = _layers(params, x, activation)
     if loss == "cross_entropy":
         value = F.cross_entropy(z2, y)

@@ -112,10 +112,12 @@ ACTIVATIONS: dict[str, ActivationPair] = {
 
 def activation(name: str) -> ActivationPair:
     """Look up ``(function, derivative)`` by name, with a clear error."""
+    known = ", ".join(repr(k) for k in ACTIVATIONS)
+    if not isinstance(name, str):
+        raise TypeError(f"activation must be a name, one of {known}; got {name!r}")
     try:
         return ACTIVATIONS[name]
     except KeyError:
-        known = ", ".join(repr(k) for k in ACTIVATIONS)
         raise ValueError(f"unknown activation {name!r}; choose one of {known}") from None
 
 

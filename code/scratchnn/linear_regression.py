@@ -70,18 +70,22 @@ def init_params(rng: np.random.Generator) -> dict[str, np.ndarray]:
     return {"a": np.array(rng.standard_normal()), "b": np.array(rng.standard_normal())}
 
 
-def forward(params: Mapping[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+def forward(
+    params: Mapping[str, np.ndarray], x: np.ndarray, *, reduction: str = "mean"
+) -> np.ndarray:
     """Predictions ŷ = a x + b.
 
     Parameters
     ----------
     params : {"a": (), "b": ()}
     x : (N,) inputs
+    reduction : the option of :func:`loss_and_grads`, checked; no effect on ŷ
 
     Returns
     -------
     y_hat : (N,) float64
     """
+    checks.choice(reduction, "reduction", REDUCTIONS)
     params = checks.params(params, SPEC)
     x = checks.array(x, "x", ("N",))
     return params["a"] * x + params["b"]

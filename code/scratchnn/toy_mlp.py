@@ -124,6 +124,7 @@ def forward(
     *,
     activation: str = BOOK.activation,
     biases: bool = False,
+    loss: str = "half_squared_error",
 ) -> np.ndarray:
     """Predictions ŷ = φ(x w1 + b1) w2 + b2 (the biases only with ``biases=True``).
 
@@ -132,11 +133,13 @@ def forward(
     params : {"w1": (D, H), "w2": (H,)}, with biases also {"b1": (H,), "b2": ()}
     x : (N, D) inputs, one example per row
     activation : "linear" or "relu", the hidden activation φ
+    loss : the option of :func:`loss_and_grads`, checked; no effect on ŷ
 
     Returns
     -------
     y_hat : (N,) float64
     """
+    checks.choice(loss, "loss", tuple(LOSSES))
     params, x, _, (act, _) = _checked(params, x, None, activation, biases)
     h = act(x @ params["w1"] + params.get("b1", 0.0))  # (N, H)
     return h @ params["w2"] + params.get("b2", 0.0)

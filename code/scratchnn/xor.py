@@ -135,8 +135,11 @@ def forward(
     *,
     activation: str = BOOK.activation,
     output: str = BOOK.output,
+    loss: str = BOOK.loss,
 ) -> np.ndarray:
-    """Predictions y_hat (N, 1) for inputs x (N, 2); arguments as in :func:`forward_with_cache`."""
+    """Predictions y_hat (N, 1) for x (N, 2), as in :func:`forward_with_cache` (``loss``, the
+    option of :func:`loss_and_grads`, is checked and changes nothing here)."""
+    check_options(activation, output, loss)
     return forward_with_cache(params, x, activation=activation, output=output)[3]
 
 
