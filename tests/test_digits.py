@@ -195,7 +195,7 @@ def test_bad_images_and_parameters_name_the_shapes(small):
     ("options", "message"),
     [
         ({"loss": "hinge"}, r"^loss must be one of 'cross_entropy', 'squared_error', got 'hinge'$"),
-        ({"weight_decay": -1.0}, r"^weight_decay must be a finite number >= 0, got -1\.0$"),
+        ({"weight_decay": -1.0}, r"^weight_decay must be a finite number >= 0, got -1$"),
         ({"activation": "swish"}, r"^unknown activation 'swish'"),
     ],
 )
