@@ -57,13 +57,18 @@ $(AXE): tests/site/package.json tests/site/package-lock.json
 	cd tests/site && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's Chromium, ChromeDriver and npm, when missing (as root, non-interactive).
+# Debian's Chromium, ChromeDriver and npm, each only when missing (as root,
+# non-interactive): a machine whose npm came with another Node.js (NodeSource)
+# cannot also take Debian's npm.
 site-deps:
-	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && command -v npm >/dev/null; then \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -z "$$missing" ]; then \
 		echo "chromium, chromedriver and npm are installed"; \
 	else \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			chromium chromium-driver npm; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
 # Benchmarks: our code against a bare NumPy loop, PyTorch and the machine; the
