@@ -18,8 +18,6 @@ import pytest
 from scratchnn import lab_build
 from scratchnn.lab_sheets import SHEETS
 
-pytest.importorskip("nbgrader", reason="nbgrader is not installed (pip install nbgrader)")
-
 pytestmark = pytest.mark.slow
 
 SHEET = next(sheet for sheet in SHEETS if sheet.name == "two_layer")
@@ -42,6 +40,8 @@ def nbgrader(course: Path, *args: str) -> None:
 
 
 def test_generate_assignment_and_autograde(tmp_path):
+    # imported here, not at collection: only the worker that runs this test pays for it
+    pytest.importorskip("nbgrader", reason="nbgrader is not installed (pip install nbgrader)")
     course = tmp_path / "course"
     (course / "source" / "lab").mkdir(parents=True)
     (course / "nbgrader_config.py").write_text(
