@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from scratchnn.experiment import MAX_EPOCHS  # the upper bound on --epochs
+from scratchnn.experiment import MAX_EPOCHS, upper_bound
 from scratchnn.train import DivergenceError
 
 __all__ = ["MAX_EPOCHS", "chapter_main", "option", "positive_float", "positive_int"]
@@ -125,13 +125,10 @@ def _add_option(p: argparse.ArgumentParser, field: dataclasses.Field, default: A
     elif meta.get("choices"):
         p.add_argument(name, choices=meta["choices"], default=default, help=meta["help"])
     elif kind is int:
-        maximum = meta.get("maximum")
-        if field.name == "epochs" and maximum is None:
-            maximum = MAX_EPOCHS
-        convert = _bounded_int(meta.get("minimum", 1), maximum)
+        convert = _bounded_int(meta.get("minimum", 1), upper_bound(field))
         p.add_argument(name, type=convert, default=default, help=meta["help"])
     elif kind is float:
-        convert = _bounded_float(meta.get("maximum"))
+        convert = _bounded_float(upper_bound(field))
         p.add_argument(name, type=convert, default=default, help=meta["help"])
     else:
         raise TypeError(f"option {field.name}: no command-line form for {kind.__name__}")

@@ -13,8 +13,8 @@ and a reader calls it with keywords: ``run()`` is the book's run,
 keyword against its field, as the command line does: a name that is no field
 is a ``TypeError``; a size is a whole number within the field's bounds, a
 learning rate a finite number > 0 (>= 0 for a field with ``minimum=0``), a
-string one of the field's choices, a
-flag a bool (``ValueError`` or ``TypeError`` naming the field).  The function
+string one of the field's choices, a flag a bool (``ValueError`` or
+``TypeError`` naming the field).  The function
 then gets ``BOOK`` with those fields replaced, and ``callback`` as given.
 ``help(run)`` shows every keyword with the book's default.
 """
@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from scratchnn import checks
 
-__all__ = ["Callback", "check_option", "experiment"]
+__all__ = ["Callback", "check_option", "experiment", "upper_bound"]
 
 #: The upper bound of every ``epochs`` field without one of its own (days of running).
 MAX_EPOCHS = 10_000_000
@@ -37,9 +37,15 @@ R = TypeVar("R")
 Callback = Callable[[int, float], None] | None
 
 
-def check_option(field: dataclasses.Field, default: object, value: object) -> object:
-    """``value`` for ``field`` (whose book default is ``default``), checked as its metadata says."""
-    meta, name = field.metadata, field.name
+def upper_bound(field: dataclasses.Field) -> float | None:
+    """The largest value ``field`` takes: its ``maximum``, or ``MAX_EPOCHS`` for ``epochs``."""
+    maximum = field.metadata.get("maximum")
+    return MAX_EPOCHS if maximum is None and field.name == "epochs" else maximum
+
+
+def check_option(field: dataclasses.Field, value: object) -> object:
+    """``value`` for ``field`` (a :func:`scratchnn.cli.option`), checked as its metadata says."""
+    meta, name, default = field.metadata, field.name, field.default
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise TypeError(f"{name} must be True or False, got {value!r}")
@@ -47,9 +53,7 @@ def check_option(field: dataclasses.Field, default: object, value: object) -> ob
     if meta.get("choices"):
         return checks.choice(value, name, meta["choices"])
     if isinstance(default, int):
-        maximum = meta.get("maximum")
-        if maximum is None and name == "epochs":
-            maximum = MAX_EPOCHS
+        maximum = upper_bound(field)
         maximum = None if maximum is None else int(maximum)
         return checks.whole_number(value, name, minimum=meta.get("minimum", 1), maximum=maximum)
     if isinstance(default, float):
@@ -73,10 +77,7 @@ def experiment(book: Any) -> Callable[[Callable[..., R]], Callable[..., R]]:
                 if key not in fields:
                     known = ", ".join(fields)
                     raise TypeError(f"run() has no option {key!r}; its options are {known}")
-            checked = {
-                key: check_option(fields[key], getattr(book, key), value)
-                for key, value in changes.items()
-            }
+            checked = {key: check_option(fields[key], value) for key, value in changes.items()}
             return body(dataclasses.replace(book, **checked), callback=callback)
 
         keyword = inspect.Parameter.KEYWORD_ONLY
