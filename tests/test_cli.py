@@ -62,6 +62,26 @@ def test_help_lists_every_option(name, tmp_path, monkeypatch, capsys):
             assert "--" + field.name.replace("_", "-") in out
     assert "--plot PATH" in out
     assert list(tmp_path.iterdir()) == []
+    # the description is the docstring's first line, as plain text
+    description = " ".join(out.split("\n\n")[1].split())
+    first = module.__doc__.splitlines()[0]
+    assert description.split()[:3] == first.split()[:3]
+    assert "`" not in description and ":mod:" not in description
+
+
+def test_the_description_drops_rest_markup_and_a_missing_docstring_is_named():
+    assert (
+        cli._first_line("The :mod:`a.b` way, ``x`` (:data:`V`).\nMore.", "m")
+        == "The a.b way, x (V)."
+    )
+
+    def run():
+        pass
+
+    run.book = None
+    with pytest.raises(TypeError) as info:
+        cli.chapter_main("m", None, run, list, list)
+    assert str(info.value) == "scratchnn.m needs a docstring: its first line is the --help text"
 
 
 @pytest.mark.slow

@@ -102,9 +102,16 @@ def test_valid_inputs_give_shapes_and_gradients_and_change_nothing(name, data):
     assert global_state() == state, "the global NumPy random state was used"
 
 
-@pytest.mark.parametrize("name", [n for n, m in MODELS.items() if m.init is not None])
-@settings(derandomize=True, max_examples=20, deadline=None)
-@given(data=st.data())
+def each_model_with_init(test):
+    """``test(name, data)`` for every model that has ``init_params``, on 20 drawn cases each."""
+    drawn = given(data=st.data())(test)
+    checked = settings(derandomize=True, max_examples=20, deadline=None)(drawn)
+    return pytest.mark.parametrize("name", [n for n, m in MODELS.items() if m.init is not None])(
+        checked
+    )
+
+
+@each_model_with_init
 def test_init_params_give_exactly_the_models_keys_and_shapes(name, data):
     model = MODELS[name]
     case = data.draw(cases(model), label="case")
@@ -130,9 +137,7 @@ BAD_SIZES = [0, -1, 1.5, 2.0, True, "2", None, np.float64(2.0)]
 BAD_RNGS = [0, None, "0", np.random.RandomState(0), np.random.default_rng(0).bit_generator]
 
 
-@pytest.mark.parametrize("name", [n for n, m in MODELS.items() if m.init is not None])
-@settings(derandomize=True, max_examples=20, deadline=None)
-@given(data=st.data())
+@each_model_with_init
 def test_init_params_refuse_bad_sizes_and_generators_by_name(name, data):
     model = MODELS[name]
     case = data.draw(cases(model), label="case")

@@ -23,7 +23,8 @@ so one training loop (:mod:`scratchnn.train`) and one gradient checker
 * ``summary(result) -> list[str]``: the lines its program prints;
 * ``figure_<name>(...) -> Figure``: its figures, returned, never shown;
 * ``main``: its program, ``python -m scratchnn.<module>``, built by
-  :func:`scratchnn.cli.chapter_main`.
+  :func:`scratchnn.cli.chapter_main` from the module's docstring (whose first
+  line ``--help`` shows), ``run``, ``summary`` and one figure.
 
 **Inputs.**  Every public function checks what it is given, through
 :mod:`scratchnn.checks`: arrays take anything array-like of real numbers and

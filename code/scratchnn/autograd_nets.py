@@ -26,23 +26,17 @@ from scratchnn.experiment import Callback, experiment
 from scratchnn.plotting import loss_curve
 from scratchnn.train import History, gradient_descent
 
-__all__ = [
-    "BOOK",
-    "EXAMS",
-    "TWO_LAYER",
-    "Defaults",
-    "Model",
-    "Result",
-    "exams_net",
-    "figure_graph",
-    "figure_loss",
-    "main",
-    "mean_squared_error",
-    "run",
-    "sum_squared_error",
-    "summary",
+# fmt: off
+__all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
+    # the experiment contract (scratchnn.experiment)
+    "BOOK", "Defaults", "Result", "run", "summary", "main",
+    # figures
+    "figure_graph", "figure_loss",
+    # this module's own
+    "EXAMS", "TWO_LAYER", "exams_net", "mean_squared_error", "Model", "sum_squared_error",
     "two_layer_net",
 ]
+# fmt: on
 
 Params = Mapping[str, Tensor]
 
@@ -211,13 +205,7 @@ def figure_loss(result: Result) -> Figure:
     return loss_curve(runs, log=True, xlabel="step", ylabel="sum of squared errors")
 
 
-main = cli.chapter_main(
-    "autograd_nets",
-    "Train the two-layer network through the autograd engine and by hand, and compare.",
-    run,
-    summary,
-    figure_loss,
-)
+main = cli.chapter_main("autograd_nets", __doc__, run, summary, figure_loss)
 
 if __name__ == "__main__":
     sys.exit(main())

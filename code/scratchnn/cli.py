@@ -15,7 +15,7 @@ fields are the keyword arguments of its ``run``::
     @experiment(BOOK)  # scratchnn.experiment: run(**fields), each one checked
     def run(options: Defaults, *, callback=None) -> Result: ...
 
-    main = cli.chapter_main("xor", "Train ... on XOR.", run, summary, figure_boundary)
+    main = cli.chapter_main("xor", __doc__, run, summary, figure_boundary)
 
 :func:`chapter_main` turns the fields into options (``--seed``, ``--epochs``,
 ``--lr``, ``--activation``, and ``--plot PATH`` for the figure), runs
@@ -32,6 +32,7 @@ import argparse
 import dataclasses
 import math
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -188,7 +189,7 @@ class _Progress:
 
 def chapter_main(
     module: str,
-    description: str,
+    doc: str | None,
     run: Callable[..., Any],
     summary: Callable[[Any], list[str]],
     figure: Callable[[Any], Any],
@@ -198,7 +199,8 @@ def chapter_main(
     Parameters
     ----------
     module : the module's short name (the program is ``python -m scratchnn.<module>``).
-    description : one sentence for ``--help``.
+    doc : the module's docstring; its first line, without reST markup, is the
+        sentence ``--help`` shows.
     run : the chapter's experiment, made by ``@experiment(BOOK)``; its ``BOOK``
         (a frozen dataclass built with :func:`option`) gives the options, and
         it is called with every field by name, and ``callback(epoch, loss)``.
@@ -206,6 +208,7 @@ def chapter_main(
     figure : ``figure(result) -> matplotlib Figure``, saved by ``--plot PATH``.
     """
     prog = f"python -m scratchnn.{module}"
+    description = _first_line(doc, module)
     book = getattr(run, "book", None)
     if book is None:
         raise TypeError(f"{module}.run must be made with @experiment(BOOK) (scratchnn.experiment)")
@@ -240,6 +243,14 @@ def chapter_main(
 
     main.__doc__ = f"{description} Returns the exit status."
     return main
+
+
+def _first_line(doc: str | None, module: str) -> str:
+    """A docstring's first line with ``:role:`name``` and ````literal```` markup taken off."""
+    lines = (doc or "").strip().splitlines()
+    if not lines:
+        raise TypeError(f"scratchnn.{module} needs a docstring: its first line is the --help text")
+    return re.sub(r"(?::\w+:)?`+([^`]+)`+", r"\1", lines[0])
 
 
 def _fail(prog: str, message: str, status: int) -> int:

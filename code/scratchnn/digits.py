@@ -30,24 +30,18 @@ from scratchnn.data import digits_split as split
 from scratchnn.experiment import Callback, experiment
 from scratchnn.train import History, sgd
 
-__all__ = [
-    "BOOK",
-    "CLASSES",
-    "Defaults",
-    "Result",
-    "accuracy",
-    "confusion",
+# fmt: off
+__all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
+    # the experiment contract (scratchnn.experiment)
+    "BOOK", "Defaults", "Result", "run", "summary", "main",
+    # the model contract
+    "init_params", "forward", "loss_and_grads",
+    # figures
     "figure_learning_curves",
-    "final_test_accuracy",
-    "forward",
-    "init_params",
-    "loss_and_grads",
-    "main",
-    "predict",
-    "run",
-    "split",
-    "summary",
+    # this module's own
+    "CLASSES", "accuracy", "confusion", "final_test_accuracy", "predict", "split",
 ]
+# fmt: on
 
 CLASSES = 10
 PIXELS = 64
@@ -280,13 +274,7 @@ def figure_learning_curves(result: Result) -> Figure:
     return digits_figures.figure_learning_curves(result.history)
 
 
-main = cli.chapter_main(
-    "digits",
-    "Classify scikit-learn's 8x8 handwritten digits with a one-hidden-layer network and SGD.",
-    run,
-    summary,
-    figure_learning_curves,
-)
+main = cli.chapter_main("digits", __doc__, run, summary, figure_learning_curves)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -66,11 +66,7 @@ def figure_learning_curves(history: History, *, title: str | None = None) -> Fig
     acc_ax.set_ylabel("accuracy")
     for ax in fig.axes:
         ax.set_xlabel("epoch")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize="small")
-    if title:
-        fig.suptitle(title)
-    return fig
+    return _gridded(fig, title)
 
 
 def figure_confusion(counts: np.ndarray, *, title: str | None = None) -> Figure:
@@ -116,6 +112,12 @@ def figure_batch_sizes(
     fig.axes[1].set_xscale("log")
     for ax in fig.axes:
         ax.set_ylabel("validation accuracy")
+    return _gridded(fig, title)
+
+
+def _gridded(fig: Figure, title: str | None) -> Figure:
+    """Every axes of ``fig`` with a light grid and a small legend; the title above them all."""
+    for ax in fig.axes:
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize="small")
     if title:

@@ -39,27 +39,19 @@ from scratchnn.experiment import Callback, experiment
 from scratchnn.plotting import new_figure
 from scratchnn.train import History, gradient_descent
 
-__all__ = [
-    "BOOK",
-    "EXAM_POINTS",
-    "FINAL_POINTS",
-    "LAB_SHEET",
-    "SPEC",
-    "Defaults",
-    "Result",
-    "figure_predictions",
-    "figure_scores",
-    "forward",
-    "he_std",
-    "init_params",
-    "init_params_divided",
-    "live_units",
-    "loss_and_grads",
-    "main",
-    "run",
+# fmt: off
+__all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
+    # the experiment contract (scratchnn.experiment)
+    "BOOK", "Defaults", "Result", "run", "summary", "main",
+    # the model contract
+    "SPEC", "init_params", "forward", "loss_and_grads",
+    # figures
+    "figure_predictions", "figure_scores",
+    # this module's own
+    "EXAM_POINTS", "FINAL_POINTS", "LAB_SHEET", "he_std", "init_params_divided", "live_units",
     "scale",
-    "summary",
 ]
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -172,14 +164,7 @@ def figure_predictions(result: Result, *, start: int = 0) -> Figure:
     return fig
 
 
-main = cli.chapter_main(
-    "exams",
-    "Predict final exam scores with a 3-H-1 ReLU network trained from several starts, and "
-    "compare it with least squares on the training students and by leave-one-out.",
-    run,
-    summary,
-    figure_predictions,
-)
+main = cli.chapter_main("exams", __doc__, run, summary, figure_predictions)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -17,18 +17,14 @@ from scratchnn import checks
 from scratchnn import functional as F
 from scratchnn.data import EXAM_COLUMNS
 
-__all__ = [
-    "EXAM_POINTS",
-    "FINAL_POINTS",
-    "SPEC",
-    "forward",
-    "he_std",
-    "init_params",
-    "init_params_divided",
-    "live_units",
-    "loss_and_grads",
-    "scale",
+# fmt: off
+__all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
+    # the model contract
+    "SPEC", "init_params", "forward", "loss_and_grads",
+    # this module's own
+    "EXAM_POINTS", "FINAL_POINTS", "he_std", "init_params_divided", "live_units", "scale",
 ]
+# fmt: on
 
 #: Full marks of the three exams and of the final: the scales of :func:`scale`.
 EXAM_POINTS = 100.0
@@ -84,12 +80,7 @@ def he_std(n_in: int) -> float:
 
 
 def init_params(
-    rng: np.random.Generator,
-    n_in: int = 3,
-    hidden: int = 5,
-    n_out: int = 1,
-    *,
-    bias: float = 0.0,
+    rng: np.random.Generator, n_in: int = 3, hidden: int = 5, n_out: int = 1, *, bias: float = 0.0
 ) -> dict[str, np.ndarray]:
     """He initialisation: weights N(0, 2 / fan-in); hidden biases ``bias`` (0), output bias 0.
 

@@ -117,6 +117,29 @@ def _power_numeric(case):
 
 _OVERFLOW = "exp overflows for large logits: subtract each row's maximum before exp"
 
+
+def _ce_mistakes(case):
+    return M.cross_entropy(case.inputs["z"], case.inputs["y"])
+
+
+def _softmax_target(reference, item, args, numeric=lambda case: {}, mistakes=lambda case: {}):
+    """A blank of the softmax worksheet: one result, ``item``, of reference(*inputs[args])."""
+
+    def run(f, case):
+        return {item: _result(f(*(case.inputs[a].copy() for a in args)))}
+
+    return Target(
+        reference,
+        (item,),
+        _softmax_cases,
+        run,
+        numeric,
+        mistakes,
+        squares=False,
+        nonfinite={item: _OVERFLOW},
+    )
+
+
 BLOCK_TARGETS: dict[str, Target] = {
     "layers.Linear.backward": Target(
         layers.Linear,
@@ -149,32 +172,12 @@ BLOCK_TARGETS: dict[str, Target] = {
         lambda c: M.mse_backward(c.inputs["y_hat"], c.inputs["y"]),
         "backward",
     ),
-    "functional.log_softmax": Target(
-        F.log_softmax,
-        ("log softmax",),
-        _softmax_cases,
-        lambda f, c: {"log softmax": _result(f(c.inputs["z"].copy()))},
-        squares=False,
-        nonfinite={"log softmax": _OVERFLOW},
+    "functional.log_softmax": _softmax_target(F.log_softmax, "log softmax", ("z",)),
+    "functional.cross_entropy": _softmax_target(
+        F.cross_entropy, "loss", ("z", "y"), mistakes=_ce_mistakes
     ),
-    "functional.cross_entropy": Target(
-        F.cross_entropy,
-        ("loss",),
-        _softmax_cases,
-        lambda f, c: {"loss": _result(f(c.inputs["z"].copy(), c.inputs["y"].copy()))},
-        mistakes=lambda c: M.cross_entropy(c.inputs["z"], c.inputs["y"]),
-        squares=False,
-        nonfinite={"loss": _OVERFLOW},
-    ),
-    "functional.cross_entropy_grad": Target(
-        F.cross_entropy_grad,
-        ("∂L/∂z",),
-        _softmax_cases,
-        lambda f, c: {"∂L/∂z": _result(f(c.inputs["z"].copy(), c.inputs["y"].copy()))},
-        _ce_numeric,
-        lambda c: M.cross_entropy(c.inputs["z"], c.inputs["y"]),
-        squares=False,
-        nonfinite={"∂L/∂z": _OVERFLOW},
+    "functional.cross_entropy_grad": _softmax_target(
+        F.cross_entropy_grad, "∂L/∂z", ("z", "y"), _ce_numeric, _ce_mistakes
     ),
     "autograd.Tensor.__pow__": Target(
         autograd.Tensor,

@@ -152,30 +152,23 @@ def _two_layer_cases():
     ]
 
 
+def _model_target(reference, keys, cases, wrong) -> Target:
+    """A ``loss_and_grads`` blank: its loss and the gradients named by ``keys``."""
+    items = ("loss", *(f"∂L/∂{k}" for k in keys))
+    return Target(
+        reference, items, cases, _model_run(keys), _model_numeric(reference), _model_mistakes(wrong)
+    )
+
+
 MODEL_TARGETS: dict[str, Target] = {
     "toy_mlp.forward": Target(toy_mlp.forward, ("ŷ",), _toy_cases, _toy_forward),
-    "toy_mlp.loss_and_grads": Target(
-        toy_mlp.loss_and_grads,
-        ("loss", "∂L/∂w1", "∂L/∂w2"),
-        _toy_cases,
-        _model_run(("w1", "w2")),
-        _model_numeric(toy_mlp.loss_and_grads),
-        _model_mistakes(M.toy_mlp_loss_and_grads),
+    "toy_mlp.loss_and_grads": _model_target(
+        toy_mlp.loss_and_grads, ("w1", "w2"), _toy_cases, M.toy_mlp_loss_and_grads
     ),
-    "xor.loss_and_grads": Target(
-        xor.loss_and_grads,
-        ("loss", "∂L/∂w1", "∂L/∂b1", "∂L/∂w2", "∂L/∂b2"),
-        _xor_cases,
-        _model_run(("w1", "b1", "w2", "b2")),
-        _model_numeric(xor.loss_and_grads),
-        _model_mistakes(M.xor_loss_and_grads),
+    "xor.loss_and_grads": _model_target(
+        xor.loss_and_grads, ("w1", "b1", "w2", "b2"), _xor_cases, M.xor_loss_and_grads
     ),
-    "two_layer.loss_and_grads": Target(
-        two_layer.loss_and_grads,
-        ("loss", "∂L/∂w1", "∂L/∂w2"),
-        _two_layer_cases,
-        _model_run(("w1", "w2")),
-        _model_numeric(two_layer.loss_and_grads),
-        _model_mistakes(M.two_layer_loss_and_grads),
+    "two_layer.loss_and_grads": _model_target(
+        two_layer.loss_and_grads, ("w1", "w2"), _two_layer_cases, M.two_layer_loss_and_grads
     ),
 }

@@ -24,22 +24,18 @@ from scratchnn.experiment import Callback, experiment
 from scratchnn.plotting import new_figure
 from scratchnn.train import History, gradient_descent
 
-__all__ = [
-    "BOOK",
-    "Defaults",
-    "Result",
-    "book_problem",
-    "closed_form",
-    "figure_data",
-    "figure_fit",
-    "forward",
-    "init_params",
-    "loss_and_grads",
-    "main",
-    "mse_hessian",
-    "run",
-    "summary",
+# fmt: off
+__all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
+    # the experiment contract (scratchnn.experiment)
+    "BOOK", "Defaults", "Result", "run", "summary", "main",
+    # the model contract
+    "init_params", "forward", "loss_and_grads",
+    # figures
+    "figure_data", "figure_fit",
+    # this module's own
+    "book_problem", "closed_form", "mse_hessian",
 ]
+# fmt: on
 
 #: Parameter names and shapes: two scalars.
 SPEC = {"a": (), "b": ()}
@@ -264,13 +260,7 @@ def figure_fit(result: Result) -> Figure:
     return figure_data(result.x, result.y, lines)
 
 
-main = cli.chapter_main(
-    "linear_regression",
-    "Fit y = a x + b to noisy data by gradient descent and compare with least squares.",
-    run,
-    summary,
-    figure_fit,
-)
+main = cli.chapter_main("linear_regression", __doc__, run, summary, figure_fit)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,4 +1,4 @@
-"""The two-layer network of :mod:`scratchnn.two_layer` in PyTorch, three ways (:data:`VERSIONS`).
+"""The two-layer network of :mod:`scratchnn.two_layer` in PyTorch, three ways, against NumPy.
 
 1. torch tensors with the gradients written by hand (``manual``);
 2. the same forward pass with ``loss.backward()`` (``autograd``);
@@ -22,23 +22,17 @@ from scratchnn.gradcheck import relative_error
 from scratchnn.plotting import loss_curve
 from scratchnn.train import DivergenceError, History, gradient_descent
 
-__all__ = [
-    "BOOK",
-    "DTYPES",
-    "VERSIONS",
-    "Defaults",
-    "Result",
+# fmt: off
+__all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
+    # the experiment contract (scratchnn.experiment)
+    "BOOK", "Defaults", "Result", "run", "summary", "main",
+    # figures
     "figure_losses",
-    "gradients",
-    "main",
-    "network",
-    "pick_device",
-    "run",
-    "summary",
-    "train_autograd",
-    "train_manual",
+    # this module's own
+    "DTYPES", "VERSIONS", "gradients", "network", "pick_device", "train_autograd", "train_manual",
     "train_nn",
 ]
+# fmt: on
 
 #: ``dtype`` name -> torch dtype.
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
@@ -284,13 +278,7 @@ def figure_losses(result: Result) -> Figure:
     return loss_curve(curves, log=True, xlabel="step", ylabel="sum of squared errors")
 
 
-main = cli.chapter_main(
-    "torch_compare",
-    "Train the two-layer network with NumPy and with torch from the same start.",
-    run,
-    summary,
-    figure_losses,
-)
+main = cli.chapter_main("torch_compare", __doc__, run, summary, figure_losses)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -26,25 +26,19 @@ from scratchnn.gradcheck import check_gradients
 from scratchnn.plotting import loss_curve
 from scratchnn.train import History, gradient_descent
 
-__all__ = [
-    "ACTIVATIONS",
-    "BOOK",
-    "LOSSES",
-    "Defaults",
-    "Result",
-    "X",
-    "Y",
+# fmt: off
+__all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
+    # the experiment contract (scratchnn.experiment)
+    "BOOK", "Defaults", "Result", "run", "summary", "main",
+    # the model contract
+    "init_params", "forward", "loss_and_grads",
+    # figures
     "figure_loss",
-    "forward",
-    "init_params",
-    "loss_and_grads",
-    "loss_and_grads_flawed",
-    "loss_and_grads_frozen_w1",
-    "main",
-    "run",
+    # this module's own
+    "ACTIVATIONS", "LOSSES", "X", "Y", "loss_and_grads_flawed", "loss_and_grads_frozen_w1",
     "starting_params",
-    "summary",
 ]
+# fmt: on
 
 #: The single training example, batch-first: x of shape (1, 2), y of shape (1,).
 X = np.array([[2.0, 3.0]])
@@ -220,19 +214,16 @@ def loss_and_grads_flawed(
 
 
 def loss_and_grads_frozen_w1(
-    params: Mapping[str, np.ndarray],
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    activation: str = BOOK.activation,
+    params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, **options: object
 ) -> tuple[float, dict[str, np.ndarray]]:
-    """NOT THE GRADIENT ON PURPOSE: the right w2 gradient, and zero for w1 (w1 stays frozen).
+    """NOT THE GRADIENT ON PURPOSE: every gradient of :func:`loss_and_grads` but w1's, set to 0.
 
-    Training with it fits ŷ with the output weights alone; a gradient check
-    rejects its w1 part.  Shapes as :func:`loss_and_grads` (no biases).
+    Training with it fits ŷ with the output weights alone (w1 stays frozen); a
+    gradient check rejects its w1 part.  Arguments, options and shapes as
+    :func:`loss_and_grads`.
     """
-    loss, grads = loss_and_grads(params, x, y, activation=activation)
-    return loss, {"w1": np.zeros_like(grads["w1"]), "w2": grads["w2"]}
+    loss, grads = loss_and_grads(params, x, y, **options)
+    return loss, grads | {"w1": np.zeros_like(grads["w1"])}
 
 
 @dataclass(frozen=True)
@@ -281,17 +272,14 @@ def summary(result: Result) -> list[str]:
 
 
 def figure_loss(result: Result) -> Figure:
-    """The loss of the run against the step, on a logarithmic axis."""
+    """The loss of the run against the step, on a logarithmic axis.
+
+    result : what :func:`run` returned; its ``history.losses`` is (epochs,).
+    """
     return loss_curve(result.history.losses, log=True, xlabel="step")
 
 
-main = cli.chapter_main(
-    "toy_mlp",
-    "Train the 2-2-1 toy network on x = [2, 3], y = 1 from fixed weights.",
-    run,
-    summary,
-    figure_loss,
-)
+main = cli.chapter_main("toy_mlp", __doc__, run, summary, figure_loss)
 
 if __name__ == "__main__":
     sys.exit(main())

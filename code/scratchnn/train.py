@@ -172,10 +172,10 @@ def sgd(
     x: np.ndarray,
     y: np.ndarray,
     *,
+    rng: np.random.Generator,
+    batch_size: int,
     lr: float,
     epochs: int,
-    batch_size: int,
-    rng: np.random.Generator,
     momentum: float = 0.0,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     accuracy: Accuracy | None = None,
@@ -195,8 +195,8 @@ def sgd(
     loss_and_grads, params, lr, epochs, callback, model_options :
         as in :func:`gradient_descent` (``params`` is never modified).
     x : (N, ...) inputs; y : (N, ...) targets, row n belonging to x[n].
-    batch_size : rows per step, 1 <= batch_size <= N.
     rng : the Generator that shuffles; the same seed gives the same run.
+    batch_size : rows per step, 1 <= batch_size <= N.
     momentum : μ in [0, 1): the step follows v ← μ v + ∂L/∂θ; 0 is plain SGD.
     validation : (x_val, y_val): their loss is recorded after each epoch.
     accuracy : ``accuracy(params, x, y, **options)``, the share of correct

@@ -22,26 +22,18 @@ from scratchnn.experiment import Callback, experiment
 from scratchnn.plotting import loss_curve
 from scratchnn.train import History, gradient_descent
 
-__all__ = [
-    "BOOK",
-    "D_IN",
-    "D_OUT",
-    "HIDDEN",
-    "SCALED_LR",
-    "Defaults",
-    "N",
-    "Problem",
-    "Result",
-    "book_problem",
-    "book_problems",
+# fmt: off
+__all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
+    # the experiment contract (scratchnn.experiment)
+    "BOOK", "Defaults", "Result", "run", "summary", "main",
+    # the model contract
+    "init_params", "forward", "loss_and_grads",
+    # figures
     "figure_loss",
-    "forward",
-    "init_params",
-    "loss_and_grads",
-    "main",
-    "run",
-    "summary",
+    # this module's own
+    "D_IN", "D_OUT", "HIDDEN", "N", "SCALED_LR", "book_problem", "book_problems", "Problem",
 ]
+# fmt: on
 
 #: The book's sizes: batch N, inputs D_in, hidden units H, outputs D_out.
 N, D_IN, HIDDEN, D_OUT = 64, 1000, 100, 10
@@ -260,13 +252,7 @@ def figure_loss(result: Result) -> Figure:
     )
 
 
-main = cli.chapter_main(
-    "two_layer",
-    "Train the two-layer ReLU network relu(x w1) w2 on the book's random data.",
-    run,
-    summary,
-    figure_loss,
-)
+main = cli.chapter_main("two_layer", __doc__, run, summary, figure_loss)
 
 if __name__ == "__main__":
     sys.exit(main())

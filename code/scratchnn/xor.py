@@ -27,25 +27,18 @@ from scratchnn.data import xor_data
 from scratchnn.experiment import Callback, experiment
 from scratchnn.train import History, gradient_descent
 
-__all__ = [
-    "BOOK",
-    "LOSSES",
-    "SPEC",
-    "Defaults",
-    "Result",
-    "check_options",
-    "figure_decision_boundary",
-    "figure_output_surface",
-    "forward",
-    "forward_with_cache",
-    "init_params",
-    "is_dead",
-    "loss_and_grads",
-    "main",
-    "run",
-    "summary",
-    "truth_table",
+# fmt: off
+__all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
+    # the experiment contract (scratchnn.experiment)
+    "BOOK", "Defaults", "Result", "run", "summary", "main",
+    # the model contract
+    "SPEC", "init_params", "forward", "loss_and_grads",
+    # figures
+    "figure_decision_boundary", "figure_output_surface",
+    # this module's own
+    "LOSSES", "check_options", "forward_with_cache", "is_dead", "truth_table",
 ]
+# fmt: on
 
 #: The model's parameters and their shapes: H hidden units.
 SPEC = {"w1": (2, "H"), "b1": ("H",), "w2": ("H", 1), "b2": (1,)}
@@ -281,13 +274,7 @@ def figure_decision_boundary(result: Result, *, title: str | None = None) -> Fig
     )
 
 
-main = cli.chapter_main(
-    "xor",
-    "Train a 2-H-1 network on the XOR truth table (the book's chapter 'XOR').",
-    run,
-    summary,
-    figure_decision_boundary,
-)
+main = cli.chapter_main("xor", __doc__, run, summary, figure_decision_boundary)
 
 if __name__ == "__main__":
     sys.exit(main())
