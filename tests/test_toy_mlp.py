@@ -104,6 +104,21 @@ def test_gradient_check_rejects_the_frozen_rule_but_it_fits_anyway():
     assert toy.forward(h.params, toy.X)[0] == pytest.approx(1.0, abs=1e-12)
 
 
+def test_the_frozen_rule_passes_every_option_on_and_zeroes_only_w1():
+    params = toy.starting_params(biases=True)
+    options = {"activation": "relu", "biases": True, "loss": "sum_squared_error"}
+    loss, grads = toy.loss_and_grads(params, toy.X, toy.Y, **options)
+    frozen_loss, frozen = toy.loss_and_grads_frozen_w1(params, toy.X, toy.Y, **options)
+    assert frozen_loss == loss
+    assert set(frozen) == {"w1", "b1", "w2", "b2"}
+    np.testing.assert_array_equal(frozen["w1"], np.zeros((2, 2)))
+    assert np.any(grads["w1"] != 0)  # so the zero is the rule's, not the gradient's
+    for k in ("b1", "w2", "b2"):
+        np.testing.assert_array_equal(frozen[k], grads[k], err_msg=k)
+    with pytest.raises(TypeError, match="momentum"):
+        toy.loss_and_grads_frozen_w1(params, toy.X, toy.Y, momentum=0.9)
+
+
 def test_both_rules_drive_the_prediction_to_one():
     right = toy.run()
     flawed = toy.run(flawed=True)
