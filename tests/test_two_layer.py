@@ -142,9 +142,15 @@ def test_does_not_mutate_params():
         np.testing.assert_array_equal(params[k], before[k])
 
 
-def test_overflowed_weights_give_an_infinite_loss():
+def test_overflowed_weights_are_refused_by_the_checked_function_and_inf_in_the_kernel():
     x, y, params = small(8)
-    loss, grads = two_layer.loss_and_grads({k: 1e200 * v for k, v in params.items()}, x, y)
+    huge = {k: 1e200 * v for k, v in params.items()}
+    overflow = r"^loss_and_grads: the loss or a gradient overflows"
+    with pytest.raises(ValueError, match=overflow) as err:
+        two_layer.loss_and_grads(huge, x, y)
+    assert "|params['w1']| 2.54e+200" in str(err.value)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, grads = two_layer.loss_and_grads.kernel(huge, x, y)
     assert loss == np.inf and set(grads) == {"w1", "w2"}
 
 

@@ -162,7 +162,9 @@ def test_the_transpose_of_a_gradient():
 def test_the_worksheet_is_cut_from_the_live_source(monkeypatch):
     cell = lab_build.notebook(SHEET["two_layer"], solutions=False).cells[4].source
     source = inspect.getsource(two_layer.loss_and_grads)
-    assert cell.startswith(source.split('"""')[0])  # the signature, as the package has it
+    decorator, signature = source.split('"""')[0].split("\n", 1)
+    assert decorator == "@MODEL.loss_and_grads"  # the model contract's checks stay in the package
+    assert cell.startswith(signature)  # the signature, as the package has it
     assert two_layer.loss_and_grads.__doc__ in cell
     assert "    delta1 = d_h * F.relu_derivative(z1)" not in cell
     assert "    # delta1 = ...  # dL/dz1, the ReLU mask, (N, H)" in cell

@@ -175,8 +175,9 @@ def array(
     *,
     dims: dict[str, int] | None = None,
     nonempty: bool = True,
+    finite_only: bool = True,
 ) -> np.ndarray:
-    """``value`` as a finite float64 array, checked against ``shape``.
+    """``value`` as a (finite) float64 array, checked against ``shape``.
 
     Parameters
     ----------
@@ -185,6 +186,8 @@ def array(
     shape : ints and names, e.g. ``("N", 2)``; None accepts any shape.
     dims : names bound so far (updated in place with new ones).
     nonempty : refuse an array with no entries (no examples).
+    finite_only : refuse NaN and infinities (data); False lets them through
+        (the arguments of a mathematical function, where inf in is inf out).
 
     Returns
     -------
@@ -197,7 +200,7 @@ def array(
         )
     if nonempty and arr.size == 0:
         raise ValueError(f"{name} is empty (shape {_shape_text(arr.shape)}): it needs data")
-    return finite(arr, name)
+    return finite(arr, name) if finite_only else arr
 
 
 def same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:

@@ -134,9 +134,15 @@ def check_same_shape(y_hat: np.ndarray, y: np.ndarray) -> None:
 
 
 def _pair(y_hat: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Both as finite float64 arrays of one shape (an int target would wrap around)."""
+    """Both as float64 arrays of one shape (an int target would wrap around).
+
+    Infinite or NaN entries pass (IEEE arithmetic: an infinite prediction has
+    an infinite loss), so that a model's kernel in a diverging run returns
+    the ``inf`` a training loop turns into a clear error.
+    """
     check_same_shape(y_hat, y)
-    return checks.array(y_hat, "y_hat"), checks.array(y, "y")
+    y_hat = checks.array(y_hat, "y_hat", finite_only=False)
+    return y_hat, checks.array(y, "y", finite_only=False)
 
 
 def sum_squared_error(y_hat: np.ndarray, y: np.ndarray) -> float:

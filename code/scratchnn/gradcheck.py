@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from scratchnn import checks
+from scratchnn.model import prepared
 
 __all__ = [
     "DEFAULT_EPS",
@@ -154,7 +155,10 @@ def check_gradients(
     if not isinstance(params, Mapping) or not params:
         raise ValueError("params must be a non-empty dict of arrays")
     base = {k: np.array(checks.array(v, f"params[{k!r}]"), copy=True) for k, v in params.items()}
-    _, analytic = loss_and_grads(base, x, y, **model_options)
+    _, analytic = loss_and_grads(base, x, y, **model_options)  # checked, as a reader calls it
+    # Then the unchecked kernel of a checked model (scratchnn.model), with the checked arguments.
+    loss_and_grads, start = prepared(loss_and_grads, base, x, y, model_options)
+    x, y, model_options = start.x, start.y, start.options
     if set(analytic) != set(base):
         raise ValueError(
             f"loss_and_grads returned gradients for {sorted(analytic)}, "

@@ -131,6 +131,8 @@ def solution_code(blank: Blank) -> str:
         pad = " " * run[0].col_offset
         hints = [row for stmt in run for row in _hint(stmt, lines)]
         lines[first:last] = [*hints, pad + BEGIN, *lines[first:last], pad + END]
+    if tree.decorator_list:  # the model contract's checks (scratchnn.model): not the student's
+        del lines[tree.decorator_list[0].lineno - 1 : tree.lineno - 1]
     if owner is not None:  # a method: a subclass of the package's class that overrides it
         doc = textwrap.indent(f'"""{inspect.getdoc(owner)}\n"""', "    ")
         base = f"{module.__name__.rsplit('.', 1)[1]}.{owner.__name__}"

@@ -4,6 +4,12 @@ Every chapter trains with :func:`gradient_descent` or :func:`sgd`, whatever
 the model, since every model exposes the same
 ``loss_and_grads(params, x, y, **options)``.
 
+Both check once: the learning rate, the sizes, the parameters and the data
+are checked before the first step, and for a model made with
+:class:`scratchnn.model.Model` its ``loss_and_grads`` is checked once
+(``prepare``) and then stepped through its kernel, so each step costs what
+the mathematics costs, plus one test that the loss is finite.
+
 When a run fails, the message says why, and only one cause blames the
 learning rate: non-finite data or parameters at the start and an empty batch
 are ``ValueError`` naming the argument; a loss that is not finite before any
@@ -19,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scratchnn import checks
+from scratchnn.model import kernel_of, prepared
 
 __all__ = ["DivergenceError", "History", "gradient_descent", "sgd"]
 
@@ -90,9 +97,10 @@ def _diverged(loss: float, epoch: int, lr: float, stepped: bool) -> DivergenceEr
     )
 
 
-def _step(params: dict, grads: Mapping, lr: float, velocity: dict, momentum: float) -> dict:
-    """θ ← θ − lr v with v ← momentum v + ∂L/∂θ (v = the gradient when momentum = 0)."""
-    new = {}
+def _check_grads(grads: object, params: Mapping[str, np.ndarray]) -> None:
+    """Refuse gradients whose names or shapes differ from the parameters'."""
+    if not isinstance(grads, Mapping):
+        raise TypeError(f"loss_and_grads must return (loss, dict of gradients), got {grads!r}")
     for name, value in params.items():
         grad = grads.get(name)
         if grad is None or np.shape(grad) != value.shape:
@@ -100,11 +108,23 @@ def _step(params: dict, grads: Mapping, lr: float, velocity: dict, momentum: flo
             raise ValueError(
                 f"gradient for {name!r} has shape {got}, but the parameter has shape {value.shape}"
             )
-        if momentum:
-            velocity[name] = momentum * velocity.get(name, 0.0) + grad
-            grad = velocity[name]
-        new[name] = value - lr * grad
+
+
+def _step(params: dict, grads: Mapping, lr: float, velocity: dict, momentum: float) -> dict:
+    """θ ← θ − lr v with v ← momentum v + ∂L/∂θ (v = the gradient when momentum = 0)."""
+    if not momentum:
+        return {name: value - lr * grads[name] for name, value in params.items()}
+    new = {}
+    for name, value in params.items():
+        velocity[name] = momentum * velocity.get(name, 0.0) + grads[name]
+        new[name] = value - lr * velocity[name]
     return new
+
+
+def _check_final(params: Mapping[str, np.ndarray], epoch: int, lr: float) -> None:
+    """After the last step: weights that overflowed are a divergence, as a loss would be."""
+    if not all(np.isfinite(v).all() for v in params.values()):
+        raise _diverged(math.inf, epoch, lr, stepped=True)
 
 
 def gradient_descent(
@@ -148,21 +168,25 @@ def gradient_descent(
     params = _copy_params(params)
     _check_data(x, "x")
     _check_data(y, "y")
+    # Checked once; a checked model's kernel then runs unchecked.
+    step_fn, start = prepared(loss_and_grads, params, x, y, model_options)
+    params, x, y, options = start.params, start.x, start.y, start.options
+    every_step = kernel_of(loss_and_grads) is None  # another function: check its grads each time
     losses = np.empty(epochs)
-    # Overflow is expected when a run diverges; the finiteness check below
+    # Overflow is expected when a run diverges; the finiteness test of the loss
     # turns it into one clear error instead of a stream of RuntimeWarnings.
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
-            loss, grads = loss_and_grads(params, x, y, **model_options)
+            loss, grads = step_fn(params, x, y, **options)
             if not math.isfinite(loss):
                 raise _diverged(loss, epoch, lr, stepped=epoch > 0)
             losses[epoch] = loss
             if callback is not None:
                 callback(epoch, loss)
+            if every_step or epoch == 0:
+                _check_grads(grads, params)
             params = _step(params, grads, lr, {}, 0.0)
-            # A model that checks its inputs refuses overflowed weights: say why here.
-            if not all(np.isfinite(v).all() for v in params.values()):
-                raise _diverged(math.inf, epoch + 1, lr, stepped=True)
+    _check_final(params, epochs, lr)
     return History(losses=losses, params=params)
 
 
@@ -230,6 +254,13 @@ def sgd(
             raise TypeError("validation must be a pair (x_val, y_val)")
         for arr, name in zip(validation, ("x_val", "y_val"), strict=True):
             _check_data(arr, f"validation {name}")
+    # Checked once; a checked model's kernel then runs unchecked on every batch.
+    step_fn, start = prepared(loss_and_grads, params, x, y, model_options)
+    params, x, y, options = start.params, start.x, start.y, start.options
+    if validation is not None:
+        _, held_out = prepared(loss_and_grads, params, *validation, model_options)
+        validation = (held_out.x, held_out.y)
+    every_step = kernel_of(loss_and_grads) is None  # another function: check its grads each time
     record: dict[str, list] = {"losses": [], "acc": [], "val_loss": [], "val_acc": []}
     velocity: dict[str, np.ndarray] = {}
     stepped = False
@@ -239,21 +270,29 @@ def sgd(
             total = 0.0
             for start in range(0, n, batch_size):
                 rows = order[start : start + batch_size]
-                loss, grads = loss_and_grads(params, x[rows], y[rows], **model_options)
+                loss, grads = step_fn(params, x[rows], y[rows], **options)
                 if not math.isfinite(loss):
                     raise _diverged(loss, epoch, lr, stepped)
                 total += loss * len(rows)
+                if every_step or not stepped:
+                    _check_grads(grads, params)
                 params = _step(params, grads, lr, velocity, momentum)
                 stepped = True
             record["losses"].append(total / n)
+            if accuracy is not None or validation is not None:
+                _check_final(params, epoch + 1, lr)  # before the public functions see them
             if accuracy is not None:
                 record["acc"].append(accuracy(params, x, y, **model_options))
             if validation is not None:
-                record["val_loss"].append(loss_and_grads(params, *validation, **model_options)[0])
+                val_loss = step_fn(params, *validation, **options)[0]
+                if not math.isfinite(val_loss):
+                    raise _diverged(val_loss, epoch, lr, stepped=True)
+                record["val_loss"].append(val_loss)
                 if accuracy is not None:
                     record["val_acc"].append(accuracy(params, *validation, **model_options))
             if callback is not None:
                 callback(epoch, total / n)
+    _check_final(params, epochs, lr)
 
     def stacked(name: str) -> np.ndarray | None:
         return np.array(record[name], dtype=np.float64) if record[name] else None

@@ -19,6 +19,7 @@ from scratchnn import checks, cli
 from scratchnn import functional as F
 from scratchnn.data import two_layer_data
 from scratchnn.experiment import Callback, experiment
+from scratchnn.model import Model
 from scratchnn.plotting import loss_curve
 from scratchnn.train import History, gradient_descent
 
@@ -27,7 +28,7 @@ __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
     # the experiment contract (scratchnn.experiment)
     "BOOK", "Defaults", "Result", "run", "summary", "main",
     # the model contract
-    "init_params", "forward", "loss_and_grads",
+    "MODEL", "SPEC", "init_params", "forward", "loss_and_grads",
     # figures
     "figure_loss",
     # this module's own
@@ -43,9 +44,26 @@ SCALED_LR = 2e-4
 #: The starts :func:`run` knows: the source material's N(0, 1), and fan-in scaled.
 SCALES = {"normal": 1.0, "fan_in": "fan_in"}
 
-SPEC = {"w1": ("D_in", "H"), "w2": ("H", "D_out")}
+
+def _scale(value: object, name: str) -> float | str:
+    """A start's scale: a number > 0, or "fan_in"."""
+    if isinstance(value, str):
+        return checks.choice(value, name, ("fan_in",))
+    return checks.positive_float(value, name)
 
 
+#: The model's arguments: its parameters' shapes, x (N, D_in), y (N, D_out).
+MODEL = Model(
+    params={"w1": ("D_in", "H"), "w2": ("H", "D_out")},
+    x=("N", "D_in"),
+    y=("N", "D_out"),
+    sizes={"d_in": 10**6, "hidden": 10**6, "d_out": 10**6},
+    init_options={"scale": _scale},
+)
+SPEC = MODEL.spec
+
+
+@MODEL.init_params
 def init_params(
     rng: np.random.Generator,
     d_in: int = D_IN,
@@ -69,15 +87,10 @@ def init_params(
     -------
     params : {"w1": (d_in, hidden), "w2": (hidden, d_out)} float64.
     """
-    rng = checks.generator(rng)
-    d_in = checks.whole_number(d_in, "d_in", maximum=10**6)
-    hidden = checks.whole_number(hidden, "hidden", maximum=10**6)
-    d_out = checks.whole_number(d_out, "d_out", maximum=10**6)
-    if isinstance(scale, str):
-        checks.choice(scale, "scale", ("fan_in",))
+    if scale == "fan_in":
         s1, s2 = 1.0 / math.sqrt(d_in), 1.0 / math.sqrt(hidden)
     else:
-        s1 = s2 = checks.positive_float(scale, "scale")
+        s1 = s2 = scale
     w1 = s1 * rng.standard_normal((d_in, hidden))
     w2 = s2 * rng.standard_normal((hidden, d_out))
     return {"w1": w1, "w2": w2}
@@ -135,15 +148,7 @@ def book_problems(seeds: Sequence[int], *, scale: float | str = 1.0, **sizes: in
     return Problem(np.stack([p.x for p in each]), np.stack([p.y for p in each]), params)
 
 
-def _checked(params, x, y=None):
-    dims: dict[str, int] = {}
-    params = checks.params(params, SPEC, dims=dims)
-    x = checks.array(x, "x", ("N", "D_in"), dims=dims)
-    if y is not None:
-        y = checks.array(y, "y", ("N", "D_out"), dims=dims)
-    return params, x, y
-
-
+@MODEL.forward
 def forward(params: Mapping[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     """Predictions y_hat = relu(x w1) w2.
 
@@ -156,10 +161,10 @@ def forward(params: Mapping[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     -------
     y_hat : (N, D_out).
     """
-    params, x, _ = _checked(params, x)
     return F.relu(x @ params["w1"]) @ params["w2"]
 
 
+@MODEL.loss_and_grads
 def loss_and_grads(
     params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray
 ) -> tuple[float, dict[str, np.ndarray]]:
@@ -176,14 +181,10 @@ def loss_and_grads(
     loss : float, L = the sum over all N * D_out entries of (y_hat - y)².
     grads : {"w1": (D_in, H), "w2": (H, D_out)}, dL/dw1 and dL/dw2.
     """
-    params, x, y = _checked(params, x, y)
     w1, w2 = params["w1"], params["w2"]
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow is handled below
-        z1 = x @ w1  # pre-activation, (N, H)
-        h = F.relu(z1)  # activation, (N, H)
-        y_hat = h @ w2  # (N, D_out); the output layer is linear, z2 = y_hat
-    if not np.isfinite(y_hat).all():  # overflowed weights (a diverging run): L is infinite
-        return math.inf, {k: np.full_like(v, np.nan) for k, v in params.items()}
+    z1 = x @ w1  # pre-activation, (N, H)
+    h = F.relu(z1)  # activation, (N, H)
+    y_hat = h @ w2  # (N, D_out); the output layer is linear, z2 = y_hat
     loss = F.sum_squared_error(y_hat, y)
 
     delta2 = F.sum_squared_error_grad(y_hat, y)  # dL/dz2 = dL/dy_hat, (N, D_out)
