@@ -18,7 +18,7 @@ AXE := tests/site/node_modules/axe-core/axe.min.js
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install book book-fresh test lint clean site-deps site-test bench dist worksheets pdf pdf-deps
+.PHONY: install book book-fresh test lint clean site-deps site-test bench dist worksheets pdf pdf-deps claims
 
 install: $(STAMP)
 
@@ -70,6 +70,11 @@ site-deps:
 	else \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+# The book's claims (scratchnn.claims): every comparative lesson's experiment
+# at book size and at full size; each must hold at both, with one verdict.
+claims: $(STAMP)
+	$(BIN)/python -m scratchnn.claims
 
 # Benchmarks: our code against a bare NumPy loop, PyTorch and the machine; the
 # build; the tests.  One table, each figure with its target (a few minutes).
