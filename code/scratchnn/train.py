@@ -111,7 +111,7 @@ def _check_grads(grads: object, params: Mapping[str, np.ndarray]) -> None:
 
 
 def _step(params: dict, grads: Mapping, lr: float, velocity: dict, momentum: float) -> dict:
-    """θ ← θ − lr v with v ← momentum v + ∂L/∂θ (v = the gradient when momentum = 0)."""
+    """θ ← θ − lr u with u ← momentum u + ∂L/∂θ (u = the gradient when momentum = 0)."""
     if not momentum:
         return {name: value - lr * grads[name] for name, value in params.items()}
     new = {}
@@ -221,7 +221,7 @@ def sgd(
     x : (N, ...) inputs; y : (N, ...) targets, row n belonging to x[n].
     rng : the Generator that shuffles; the same seed gives the same run.
     batch_size : rows per step, 1 <= batch_size <= N.
-    momentum : μ in [0, 1): the step follows v ← μ v + ∂L/∂θ; 0 is plain SGD.
+    momentum : μ in [0, 1): the step follows u ← μ u + ∂L/∂θ, θ ← θ − lr u; 0 is plain SGD.
     validation : (x_val, y_val): their loss is recorded after each epoch.
     accuracy : ``accuracy(params, x, y, **options)``, the share of correct
         predictions; recorded after each epoch on the training data and, with
