@@ -17,8 +17,12 @@ AXE := tests/site/node_modules/axe-core/axe.min.js
 # `make book OPENBLAS_NUM_THREADS=2`.
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
+# Python may cache compiled modules: where the environment forbids it, every
+# run compiles the package and pytest rewrites every test module again, a
+# third of `make test` (benchmarks/README.md).
+unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install book book-fresh test lint clean site-deps site-test bench dist worksheets pdf pdf-deps claims
+.PHONY: install book book-fresh test check lint clean site-deps site-test bench dist worksheets pdf pdf-deps claims
 
 install: $(STAMP)
 
@@ -42,9 +46,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The unit tests on every core (pytest-xdist); the browser tests skip here.
+# The unit tests on every core (pytest-xdist); the browser tests skip here,
+# and so do the slow end-to-end tests (marked `slow`), which `make check` runs.
 test: lint
-	$(BIN)/python -m pytest --numprocesses auto
+	$(BIN)/python -m pytest --numprocesses auto -m "not slow"
+
+# The slow end-to-end tests: Sphinx projects built, chapters run as programs,
+# the wheel installed in a fresh environment, the nbgrader round trip (CI).
+check: $(STAMP)
+	$(BIN)/python -m pytest --numprocesses auto -m slow
 
 # Browser tests of the built book in _build/html (tests/site): every page in
 # headless Chromium, offline; a missing browser, site or axe-core fails here

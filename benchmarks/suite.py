@@ -1,5 +1,6 @@
 """Benchmark 6: the unit-test suite's wall time (without the site tests in tests/site)."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,13 +12,15 @@ from scratchnn.timing import Spread
 def run(logs: Path, repeats: int = 1) -> tuple[list[Row], list[str]]:
     """Run the unit tests as ``make test`` does, ``repeats`` times; the median is the figure.
 
-    That is ``pytest --numprocesses auto`` (one worker per core), without the
-    browser tests in tests/site.
+    That is ``pytest --numprocesses auto -m "not slow"`` (one worker per core;
+    the slow end-to-end tests are ``make check``'s), without the browser tests
+    in tests/site, and with compiled modules cached as the Makefile allows.
     """
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    command += ["--numprocesses", "auto"]
+    command += ["--numprocesses", "auto", "-m", "not slow"]
     command += ["--ignore=tests/site"]
-    runs = [timed(command, logs / f"pytest-{i}.log", ROOT) for i in range(repeats)]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    runs = [timed(command, logs / f"pytest-{i}.log", ROOT, env) for i in range(repeats)]
     seconds = sorted(r.seconds for r in runs)
     spread = Spread(seconds[len(seconds) // 2], seconds[0], seconds[-1])
     last = runs[-1]
