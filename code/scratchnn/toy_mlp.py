@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
-from scratchnn import checks, cli
+from scratchnn import cli
 from scratchnn import functional as F
 from scratchnn.experiment import Callback, experiment
 from scratchnn.gradcheck import check_gradients
+from scratchnn.model import Model, choice_of, flag
 from scratchnn.plotting import loss_curve
 from scratchnn.train import History, gradient_descent
 
@@ -35,7 +36,8 @@ __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
     # figures
     "figure_loss",
     # this module's own
-    "ACTIVATIONS", "LOSSES", "X", "Y", "loss_and_grads_flawed", "loss_and_grads_frozen_w1",
+    "MODEL", "FLAWED", "ACTIVATIONS", "LOSSES", "X", "Y",
+    "loss_and_grads_flawed", "loss_and_grads_frozen_w1",
     "starting_params",
 ]
 # fmt: on
@@ -83,6 +85,22 @@ def starting_params(*, biases: bool = False) -> dict[str, np.ndarray]:
     return params
 
 
+def _spec(given: object, options: Mapping[str, object]) -> Mapping[str, tuple]:
+    return SPEC_BIASES if options["biases"] else SPEC
+
+
+#: The model contract (scratchnn.model): shapes and options, checked once per call.
+MODEL = Model(
+    params=_spec,
+    x=("N", "D"),
+    y=("N",),
+    options={"activation": choice_of(ACTIVATIONS), "biases": flag, "loss": choice_of(LOSSES)},
+    sizes={"d": 100_000, "hidden": 100_000},
+    init_options={"biases": flag},
+)
+
+
+@MODEL.init_params
 def init_params(
     rng: np.random.Generator, d: int = 2, hidden: int = 2, *, biases: bool = False
 ) -> dict[str, np.ndarray]:
@@ -93,32 +111,19 @@ def init_params(
     params : {"w1": (d, hidden), "w2": (hidden,)} float64; with ``biases``
         also {"b1": (hidden,), "b2": ()}, drawn after the weights
     """
-    rng = checks.generator(rng)
-    d = checks.whole_number(d, "d", maximum=100_000)
-    hidden = checks.whole_number(hidden, "hidden", maximum=100_000)
     params = {"w1": rng.standard_normal((d, hidden)), "w2": rng.standard_normal(hidden)}
     if biases:
         params |= {"b1": rng.standard_normal(hidden), "b2": np.array(rng.standard_normal())}
     return params
 
 
-def _checked(params, x, y, activation, biases):
-    """The inputs as float64 arrays, checked: (params, x (N, D), y (N,) or None, (φ, φ'))."""
-    pair = F.activation(ACTIVATIONS[checks.choice(activation, "activation", tuple(ACTIVATIONS))])
-    dims: dict[str, int] = {}
-    params = checks.params(params, SPEC_BIASES if biases else SPEC, dims=dims)
-    x = checks.array(x, "x", ("N", "D"), dims=dims)
-    y = None if y is None else checks.array(y, "y", ("N",), dims=dims)
-    return params, x, y, pair
-
-
+@MODEL.forward
 def forward(
     params: Mapping[str, np.ndarray],
     x: np.ndarray,
     *,
     activation: str = BOOK.activation,
     biases: bool = False,
-    loss: str = "half_squared_error",
 ) -> np.ndarray:
     """Predictions ŷ = φ(x w1 + b1) w2 + b2 (the biases only with ``biases=True``).
 
@@ -133,12 +138,12 @@ def forward(
     -------
     y_hat : (N,) float64
     """
-    checks.choice(loss, "loss", tuple(LOSSES))
-    params, x, _, (act, _) = _checked(params, x, None, activation, biases)
+    act, _ = F.activation(ACTIVATIONS[activation])
     h = act(x @ params["w1"] + params.get("b1", 0.0))  # (N, H)
     return h @ params["w2"] + params.get("b2", 0.0)
 
 
+@MODEL.loss_and_grads
 def loss_and_grads(
     params: Mapping[str, np.ndarray],
     x: np.ndarray,
@@ -163,8 +168,8 @@ def loss_and_grads(
     loss : float
     grads : the keys and shapes of ``params``, float64
     """
-    loss_fn, loss_grad = LOSSES[checks.choice(loss, "loss", tuple(LOSSES))]
-    params, x, y, (act, act_derivative) = _checked(params, x, y, activation, biases)
+    loss_fn, loss_grad = LOSSES[loss]
+    act, act_derivative = F.activation(ACTIVATIONS[activation])
     z1 = x @ params["w1"] + params.get("b1", 0.0)  # (N, H) pre-activations
     h = act(z1)  # (N, H) activations
     y_hat = h @ params["w2"] + params.get("b2", 0.0)  # (N,) z2 = ŷ: the output is linear
@@ -177,6 +182,11 @@ def loss_and_grads(
     return loss_fn(y_hat, y), grads
 
 
+#: The flawed rule's contract: no biases, the book's loss.
+FLAWED = Model(params=SPEC, x=("N", "D"), y=("N",), options={"activation": choice_of(ACTIVATIONS)})
+
+
+@FLAWED.loss_and_grads
 def loss_and_grads_flawed(
     params: Mapping[str, np.ndarray],
     x: np.ndarray,
@@ -196,8 +206,8 @@ def loss_and_grads_flawed(
     Shapes as :func:`loss_and_grads` (no biases); the wrong rule builds an
     (H, D) array, so it only fits the shape of w1, (D, H), when D == H.
     """
-    loss, grads = loss_and_grads(params, x, y, activation=activation)  # w2 part is right
-    params, x, y, (act, act_derivative) = _checked(params, x, y, activation, False)
+    loss, grads = loss_and_grads.kernel(params, x, y, activation=activation)  # w2 part is right
+    act, act_derivative = F.activation(ACTIVATIONS[activation])
     d, hidden = params["w1"].shape
     if d != hidden:
         raise ValueError(
