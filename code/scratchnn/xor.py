@@ -25,6 +25,7 @@ from scratchnn import checks, cli, xor_figures
 from scratchnn import functional as F
 from scratchnn.data import xor_data
 from scratchnn.experiment import Callback, experiment
+from scratchnn.model import Model, choice_of
 from scratchnn.train import History, gradient_descent
 
 # fmt: off
@@ -32,7 +33,7 @@ __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
     # the experiment contract (scratchnn.experiment)
     "BOOK", "Defaults", "Result", "run", "summary", "main",
     # the model contract
-    "SPEC", "init_params", "forward", "loss_and_grads",
+    "MODEL", "SPEC", "init_params", "forward", "loss_and_grads",
     # figures
     "figure_decision_boundary", "figure_output_surface",
     # this module's own
@@ -66,6 +67,30 @@ class Defaults:
 BOOK = Defaults()
 
 
+def check_options(activation: str, output: str, loss: str = "squared") -> None:
+    """Raise ValueError unless the activations and the loss are known and fit together."""
+    checks.choice(activation, "activation", _ACTIVATIONS)
+    checks.choice(output, "output", _ACTIVATIONS)
+    if checks.choice(loss, "loss", LOSSES) == "cross_entropy" and output != "sigmoid":
+        raise ValueError(f"loss 'cross_entropy' needs output 'sigmoid', got output {output!r}")
+
+
+#: The model contract (scratchnn.model): shapes and options, checked once per call.
+MODEL = Model(
+    params=SPEC,
+    x=("N", 2),
+    y=("N", 1),
+    options={
+        "activation": choice_of(_ACTIVATIONS),
+        "output": choice_of(_ACTIVATIONS),
+        "loss": choice_of(LOSSES),
+    },
+    validate=lambda o: check_options(o["activation"], o["output"], o["loss"]),
+    sizes={"hidden": 10_000_000},
+)
+
+
+@MODEL.init_params
 def init_params(rng: np.random.Generator, hidden: int = BOOK.hidden) -> dict[str, np.ndarray]:
     """He (Kaiming) normal initialisation, zero biases.
 
@@ -75,22 +100,12 @@ def init_params(rng: np.random.Generator, hidden: int = BOOK.hidden) -> dict[str
 
     Returns w1 (2, H), b1 (H,), w2 (H, 1), b2 (1,), all float64.
     """
-    rng = checks.generator(rng)
-    hidden = checks.whole_number(hidden, "hidden", maximum=10_000_000)
     return {
         "w1": rng.normal(0.0, np.sqrt(2.0 / 2), size=(2, hidden)),
         "b1": np.zeros(hidden),
         "w2": rng.normal(0.0, np.sqrt(2.0 / hidden), size=(hidden, 1)),
         "b2": np.zeros(1),
     }
-
-
-def check_options(activation: str, output: str, loss: str = "squared") -> None:
-    """Raise ValueError unless the activations and the loss are known and fit together."""
-    checks.choice(activation, "activation", _ACTIVATIONS)
-    checks.choice(output, "output", _ACTIVATIONS)
-    if checks.choice(loss, "loss", LOSSES) == "cross_entropy" and output != "sigmoid":
-        raise ValueError(f"loss 'cross_entropy' needs output 'sigmoid', got output {output!r}")
 
 
 def forward_with_cache(
@@ -106,10 +121,9 @@ def forward_with_cache(
     activation, output : the hidden and the output activation, by name.
     Returns z1 (N, H), h (N, H), z2 (N, 1), y_hat (N, 1).
     """
-    dims: dict[str, int] = {}
-    params = checks.params(params, SPEC, dims=dims)
-    x = checks.array(x, "x", ("N", 2), dims=dims)
-    check_options(activation, output)
+    given = {"activation": activation, "output": output}
+    options = MODEL.check_options(given, {**given, "loss": "squared"})
+    params, x, _ = MODEL.check_arrays(params, x, None, options)
     return _forward(params, x, activation, output)
 
 
@@ -122,20 +136,20 @@ def _forward(params, x, activation, output):
     return z1, h, z2, y_hat
 
 
+@MODEL.forward
 def forward(
     params: dict[str, np.ndarray],
     x: np.ndarray,
     *,
     activation: str = BOOK.activation,
     output: str = BOOK.output,
-    loss: str = BOOK.loss,
 ) -> np.ndarray:
     """Predictions y_hat (N, 1) for x (N, 2), as in :func:`forward_with_cache` (``loss``, the
     option of :func:`loss_and_grads`, is checked and changes nothing here)."""
-    check_options(activation, output, loss)
-    return forward_with_cache(params, x, activation=activation, output=output)[3]
+    return _forward(params, x, activation, output)[3]
 
 
+@MODEL.loss_and_grads
 def loss_and_grads(
     params: dict[str, np.ndarray],
     x: np.ndarray,
@@ -153,11 +167,6 @@ def loss_and_grads(
     log(1 - y_hat)] (needs output "sigmoid").
     Returns L (float) and grads dL/dw1 (2, H), dL/db1 (H,), dL/dw2 (H, 1), dL/db2 (1,).
     """
-    dims: dict[str, int] = {}
-    params = checks.params(params, SPEC, dims=dims)
-    x = checks.array(x, "x", ("N", 2), dims=dims)
-    y = checks.array(y, "y", ("N", 1), dims=dims)
-    check_options(activation, output, loss)
     z1, h, z2, y_hat = _forward(params, x, activation, output)
     if loss == "squared":
         value = F.sum_squared_error(y_hat, y)
