@@ -16,11 +16,12 @@ import numpy as np
 from scratchnn import checks
 from scratchnn import functional as F
 from scratchnn.data import EXAM_COLUMNS
+from scratchnn.model import Model
 
 # fmt: off
 __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
     # the model contract
-    "SPEC", "init_params", "forward", "loss_and_grads",
+    "MODEL", "SPEC", "init_params", "forward", "loss_and_grads",
     # this module's own
     "EXAM_POINTS", "FINAL_POINTS", "he_std", "init_params_divided", "live_units", "scale",
 ]
@@ -32,6 +33,11 @@ FINAL_POINTS = 200.0
 
 #: The model's parameters and their shapes (D inputs, H hidden units, K outputs).
 SPEC = {"w1": ("D", "H"), "b1": ("H",), "w2": ("H", "K"), "b2": ("K",)}
+
+#: The model contract (scratchnn.model): shapes checked once per call.
+MODEL = Model(
+    params=SPEC, x=("N", "D"), y=("N", "K"), sizes={"n_in": None, "hidden": None, "n_out": None}
+)
 
 
 def scale(
@@ -79,6 +85,7 @@ def he_std(n_in: int) -> float:
     return float(np.sqrt(2.0 / checks.whole_number(n_in, "n_in")))
 
 
+@MODEL.init_params
 def init_params(
     rng: np.random.Generator, n_in: int = 3, hidden: int = 5, n_out: int = 1, *, bias: float = 0.0
 ) -> dict[str, np.ndarray]:
@@ -88,9 +95,6 @@ def init_params(
     -------
     w1 : (n_in, hidden)   b1 : (hidden,)   w2 : (hidden, n_out)   b2 : (n_out,)
     """
-    rng = checks.generator(rng)
-    n_in, hidden = checks.whole_number(n_in, "n_in"), checks.whole_number(hidden, "hidden")
-    n_out = checks.whole_number(n_out, "n_out")
     if not np.isfinite(bias):
         raise ValueError(f"bias must be a finite number, got {bias}")
     return {
@@ -120,24 +124,17 @@ def init_params_divided(
     }
 
 
-def _checked(params, x, y=None):
-    dims: dict[str, int] = {}
-    params = checks.params(params, SPEC, dims=dims)
-    x = checks.array(x, "x", ("N", "D"), dims=dims)
-    y = None if y is None else checks.array(y, "y", ("N", "K"), dims=dims)
-    return params, x, y
-
-
+@MODEL.forward
 def forward(params: Mapping[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     """Predictions y_hat = relu(x w1 + b1) w2 + b2.
 
     Shapes: x (N, D), w1 (D, H), b1 (H,), w2 (H, K), b2 (K,) -> y_hat (N, K).
     """
-    params, x, _ = _checked(params, x)
     h = F.relu(x @ params["w1"] + params["b1"])
     return h @ params["w2"] + params["b2"]
 
 
+@MODEL.loss_and_grads
 def loss_and_grads(
     params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray
 ) -> tuple[float, dict[str, np.ndarray]]:
@@ -153,7 +150,6 @@ def loss_and_grads(
     loss : float, the mean of (y_hat - y)^2 over all N K entries.
     grads : dict with the keys and shapes of ``params``.
     """
-    params, x, y = _checked(params, x, y)
     z1 = x @ params["w1"] + params["b1"]  # (N, H)
     h = F.relu(z1)  # (N, H)
     y_hat = h @ params["w2"] + params["b2"]  # (N, K)

@@ -123,7 +123,7 @@ class Model:
     validate : called as ``validate(options)`` with every option (defaults
         filled in) once each is checked, for rules that tie options together.
     sizes : name -> the largest value of each size argument of ``init_params``
-        (whole numbers >= 1).
+        (whole numbers >= 1; None for no upper bound).
     init_options : name -> check of ``init_params``'s other arguments.
     """
 
@@ -132,7 +132,7 @@ class Model:
     y: Shape | Callable[[object, dict[str, int]], np.ndarray] | None = None
     options: Mapping[str, OptionCheck] = field(default_factory=dict)
     validate: Callable[[dict[str, object]], None] | None = None
-    sizes: Mapping[str, int] = field(default_factory=dict)
+    sizes: Mapping[str, int | None] = field(default_factory=dict)
     init_options: Mapping[str, OptionCheck] = field(default_factory=dict)
     _loss_kernel: Callable | None = field(default=None, init=False, repr=False)
     _forwards: list[Callable] = field(default_factory=list, init=False, repr=False)
