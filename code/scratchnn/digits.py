@@ -28,6 +28,7 @@ from scratchnn import checks, cli, digits_figures
 from scratchnn import functional as F
 from scratchnn.data import digits_split as split
 from scratchnn.experiment import Callback, experiment
+from scratchnn.model import Model, choice_of
 from scratchnn.train import History, sgd
 
 # fmt: off
@@ -35,7 +36,7 @@ __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
     # the experiment contract (scratchnn.experiment)
     "BOOK", "Defaults", "Result", "run", "summary", "main",
     # the model contract
-    "init_params", "forward", "loss_and_grads",
+    "MODEL", "SPEC", "init_params", "forward", "loss_and_grads",
     # figures
     "figure_learning_curves",
     # this module's own
@@ -70,6 +71,30 @@ class Defaults:
 BOOK = Defaults()
 
 
+def _spec(given: object, options: Mapping[str, object]) -> Mapping[str, tuple]:
+    """SPEC, or STACKED when the w1 given has a leading axis of S networks."""
+    stacked = isinstance(given, Mapping) and np.ndim(given.get("w1", 0)) == 3
+    return STACKED if stacked else SPEC
+
+
+def _activation(value: object, name: str) -> str:
+    F.activation(value)  # the functional module's own message for an unknown name
+    return value
+
+
+#: The model contract (scratchnn.model): shapes, labels and options, checked once per call.
+MODEL = Model(
+    params=_spec,
+    x=("N", PIXELS),
+    y=lambda y, dims: F.check_labels(y, CLASSES, dims["N"]),
+    options={
+        "activation": _activation,
+        "loss": choice_of(LOSSES),
+        "weight_decay": checks.nonnegative_float,
+    },
+)
+
+
 def init_params(
     rng: np.random.Generator, hidden: int = BOOK.hidden, *, networks: int | None = None
 ) -> dict[str, np.ndarray]:
@@ -89,13 +114,6 @@ def init_params(
     }
 
 
-def _checked(params: object, x: object) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    stacked = isinstance(params, Mapping) and np.ndim(params.get("w1", 0)) == 3
-    dims: dict[str, int] = {}
-    params = checks.params(params, STACKED if stacked else SPEC, dims=dims)
-    return params, checks.array(x, "x", ("N", PIXELS), dims=dims)
-
-
 def _layers(params: Mapping, x: np.ndarray, activation: str) -> tuple[np.ndarray, ...]:
     act, _ = F.activation(activation)
     z1 = x @ params["w1"] + params["b1"][..., None, :]  # (..., N, H)
@@ -104,25 +122,19 @@ def _layers(params: Mapping, x: np.ndarray, activation: str) -> tuple[np.ndarray
     return z1, h, z2
 
 
+@MODEL.forward
 def forward(
-    params: Mapping[str, np.ndarray],
-    x: np.ndarray,
-    *,
-    activation: str = BOOK.activation,
-    loss: str = BOOK.loss,
-    weight_decay: float = BOOK.weight_decay,
+    params: Mapping[str, np.ndarray], x: np.ndarray, *, activation: str = BOOK.activation
 ) -> np.ndarray:
     """The logits z2: (N, 10) for x (N, 64), or (S, N, 10) for S stacked networks.
 
     Takes the options of :func:`loss_and_grads`; ``loss`` and ``weight_decay``
     change the training, not the logits.
     """
-    checks.choice(loss, "loss", LOSSES)
-    checks.nonnegative_float(weight_decay, "weight_decay")
-    params, x = _checked(params, x)
     return _layers(params, x, activation)[2]
 
 
+@MODEL.loss_and_grads
 def loss_and_grads(
     params: Mapping[str, np.ndarray],
     x: np.ndarray,
@@ -149,11 +161,7 @@ def loss_and_grads(
     loss : float (summed over S for stacked networks).
     grads : dL/dw1, dL/db1, dL/dw2, dL/db2, of the parameters' shapes.
     """
-    params, x = _checked(params, x)
     n = x.shape[0]
-    y = F.check_labels(y, CLASSES, n)
-    checks.choice(loss, "loss", LOSSES)
-    weight_decay = checks.nonnegative_float(weight_decay, "weight_decay")  # a Python float
     z1, h, z2 = _layers(params, x, activation)
     if loss == "cross_entropy":
         value = F.cross_entropy(z2, y)
