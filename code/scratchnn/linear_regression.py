@@ -21,6 +21,7 @@ from scratchnn import checks, cli
 from scratchnn import functional as F
 from scratchnn.data import linear_data
 from scratchnn.experiment import Callback, experiment
+from scratchnn.model import Model, choice_of
 from scratchnn.plotting import new_figure
 from scratchnn.train import History, gradient_descent
 
@@ -29,7 +30,7 @@ __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
     # the experiment contract (scratchnn.experiment)
     "BOOK", "Defaults", "Result", "run", "summary", "main",
     # the model contract
-    "init_params", "forward", "loss_and_grads",
+    "MODEL", "SPEC", "init_params", "forward", "loss_and_grads",
     # figures
     "figure_data", "figure_fit",
     # this module's own
@@ -40,6 +41,9 @@ __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
 #: Parameter names and shapes: two scalars.
 SPEC = {"a": (), "b": ()}
 REDUCTIONS = ("mean", "sum")
+
+#: The model contract (scratchnn.model): shapes and the option, checked once per call.
+MODEL = Model(params=SPEC, x=("N",), y=("N",), options={"reduction": choice_of(REDUCTIONS)})
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Defaults:
 BOOK = Defaults()
 
 
+@MODEL.init_params
 def init_params(rng: np.random.Generator) -> dict[str, np.ndarray]:
     """A random first guess: a and b drawn from N(0, 1), a first.
 
@@ -62,13 +67,11 @@ def init_params(rng: np.random.Generator) -> dict[str, np.ndarray]:
     -------
     params : {"a": () float64, "b": () float64}
     """
-    rng = checks.generator(rng)
     return {"a": np.array(rng.standard_normal()), "b": np.array(rng.standard_normal())}
 
 
-def forward(
-    params: Mapping[str, np.ndarray], x: np.ndarray, *, reduction: str = "mean"
-) -> np.ndarray:
+@MODEL.forward
+def forward(params: Mapping[str, np.ndarray], x: np.ndarray) -> np.ndarray:
     """Predictions ŷ = a x + b.
 
     Parameters
@@ -81,12 +84,10 @@ def forward(
     -------
     y_hat : (N,) float64
     """
-    checks.choice(reduction, "reduction", REDUCTIONS)
-    params = checks.params(params, SPEC)
-    x = checks.array(x, "x", ("N",))
     return params["a"] * x + params["b"]
 
 
+@MODEL.loss_and_grads
 def loss_and_grads(
     params: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray, *, reduction: str = "mean"
 ) -> tuple[float, dict[str, np.ndarray]]:
@@ -107,11 +108,6 @@ def loss_and_grads(
     loss : float
     grads : {"a": () float64, "b": () float64}
     """
-    checks.choice(reduction, "reduction", REDUCTIONS)
-    dims: dict[str, int] = {}
-    params = checks.params(params, SPEC, dims=dims)
-    x = checks.array(x, "x", ("N",), dims=dims)
-    y = checks.array(y, "y", ("N",), dims=dims)
     y_hat = params["a"] * x + params["b"]  # (N,)
     if reduction == "mean":
         loss = F.mean_squared_error(y_hat, y)
