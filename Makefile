@@ -60,7 +60,8 @@ check: $(STAMP)
 # headless Chromium, offline; a missing browser, site or axe-core fails here
 # instead of skipping.  Needs `make book` first and `make site-deps` once.
 site-test: $(STAMP) $(AXE)
-	SCRATCHNN_REQUIRE_SITE_TESTS=1 $(BIN)/python -m pytest tests/site
+	SCRATCHNN_REQUIRE_SITE_TESTS=1 $(BIN)/python -m pytest tests/site \
+		--numprocesses 2 --dist loadgroup
 
 # axe-core, pinned by tests/site/package-lock.json.
 $(AXE): tests/site/package.json tests/site/package-lock.json

@@ -12,6 +12,7 @@ every such skip into a failure.
 """
 
 import io
+import os
 import shutil
 import time
 from pathlib import Path
@@ -174,7 +175,8 @@ class Reader:
                         f"{page} ({mode}) [{where}] {violation['id']} ({violation['impact']}): "
                         f"{node['target']}: {node['why']}"
                     )
-        path = SCREENSHOT_DIR / "axe-violations.txt"
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # one report per worker
+        path = SCREENSHOT_DIR / f"axe-violations{'-' + worker if worker else ''}.txt"
         path.write_text("\n".join(lines) + "\n" if lines else "no violations\n")
         return path
 

@@ -56,6 +56,9 @@ def notebook_url(reader, page) -> str:
     return urljoin(seen["url"], hrefs[0])
 
 
+# One worker runs every notebook, so the fresh environment is made once
+# (`make site-test` runs the site tests on two workers, --dist loadgroup).
+@pytest.mark.xdist_group("fresh-jupyter")
 @pytest.mark.parametrize("page", TOC_PAGES)
 def test_downloaded_notebook_reruns(reader, fresh_jupyter, page, tmp_path):
     """Downloaded from the page, the notebook runs in a reader's fresh Jupyter (fresh_env.py)."""

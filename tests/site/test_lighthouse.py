@@ -1,12 +1,19 @@
 """Lighthouse 12 (pinned in package-lock.json) in Debian Chromium: the book on a phone.
 
-Each page is served gzip-compressed on 127.0.0.1, as a web host would serve
-it, and audited with Lighthouse's mobile preset and its standard simulated
-throttling (a mid-range phone on a slow 4G network).  The table of every
-page's scores is written to ``_build/site-screenshots/lighthouse.txt``.
+Each audited page is served gzip-compressed on 127.0.0.1, as a web host would
+serve it, and audited with Lighthouse's mobile preset and its standard
+simulated throttling (a mid-range phone on a slow 4G network).  The pages
+audited are those that differ in kind (:func:`pages_of_each_kind`): the
+introduction, the heaviest chapter and the heaviest and the lightest
+appendix, by the bytes of the page and its images.  Every page shares the
+theme, its scripts and its style sheets, so a page's scores move with its
+own content, and the heaviest page of a part is the one closest to the
+limits.  The table of their scores is written to
+``_build/site-screenshots/lighthouse.txt``.
 """
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -15,17 +22,43 @@ from serve import serve_compressed
 
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-#: What every chapter page must reach: score (0-100) per category.  The
+#: What every audited page must reach: score (0-100) per category.  The
 #: performance score (target 90) is reported in the table, not asserted: under
 #: simulated throttling it moves by about ten points with the machine's load.
 TARGETS = {"accessibility": 100, "best-practices": 100, "seo": 100}
-#: First-visit bytes of a chapter page, uncompressed.
+#: First-visit bytes of a page, uncompressed.
 MAX_PAGE_BYTES = 1_000_000
 #: The site folder, less the book's own figures, notebooks and PDF.
 MAX_SITE_BYTES = 10_000_000
-PAGES = [e.docname + ".html" for e in toc_entries()]
-CHAPTERS = {e.docname + ".html" for e in toc_entries() if e.part == "Chapters"}
 _results: dict[str, dict] = {}
+
+
+def page_bytes(page: str) -> int:
+    """The bytes of a built page and of the images it shows (what differs between pages)."""
+    path = SITE_DIR / page
+    if not path.is_file():
+        return 0
+    html = path.read_text(encoding="utf-8")
+    images = {m for m in re.findall(r'<img[^>]+src="([^"#?]+)"', html) if "://" not in m}
+    return path.stat().st_size + sum(
+        (path.parent / src).stat().st_size for src in images if (path.parent / src).is_file()
+    )
+
+
+def pages_of_each_kind() -> list[str]:
+    """The introduction; the heaviest chapter; the heaviest and the lightest appendix."""
+    entries = toc_entries()
+    chosen = [entries[0].docname + ".html"]
+    for part, ends in [("Chapters", (max,)), ("Appendices", (max, min))]:
+        pages = [e.docname + ".html" for e in entries if e.part == part]
+        for pick in ends if pages else ():
+            page = pick(pages, key=page_bytes)
+            if page not in chosen:
+                chosen.append(page)
+    return chosen
+
+
+PAGES = pages_of_each_kind()
 
 
 def audit(page: str) -> dict:
@@ -88,11 +121,10 @@ def write_table() -> None:
     (SCREENSHOT_DIR / "lighthouse.txt").write_text("\n".join(lines) + "\n")
 
 
+@pytest.mark.xdist_group("lighthouse")  # one worker: one table of every audited page
 @pytest.mark.parametrize("page", PAGES)
 def test_lighthouse_on_a_phone(site, page):
     result = audit(page)
-    if page not in CHAPTERS:
-        return  # reported in the table; the targets are the chapters'
     below = {c: s for c, s in result["scores"].items() if s < TARGETS.get(c, 0)}
     assert below == {}, f"{page}: below target {below}; failing audits {result['failing']}"
     assert result["bytes"] <= MAX_PAGE_BYTES, f"{page}: {result['bytes']:,} bytes on a first visit"
