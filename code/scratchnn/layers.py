@@ -26,6 +26,8 @@ from scratchnn import functional as F
 
 __all__ = [
     "Activation",
+    "BatchNorm",
+    "Dropout",
     "Layer",
     "Linear",
     "MSELoss",
@@ -165,6 +167,17 @@ class Sequential:
             grad_out = layer.backward(grad_out)
         return grad_out
 
+    def train(self, mode: bool = True) -> "Sequential":
+        """Put every layer that has modes (BatchNorm, Dropout) in training mode, or not."""
+        for layer in self.layers:
+            if hasattr(layer, "training"):
+                layer.training = bool(mode)
+        return self
+
+    def eval(self) -> "Sequential":
+        """Evaluation mode: BatchNorm uses its running statistics, Dropout passes x through."""
+        return self.train(False)
+
     @property
     def params(self) -> dict[str, np.ndarray]:
         """Copies of every layer's parameters, as one flat dict."""
@@ -211,3 +224,94 @@ def loss_and_grads(
     value = loss.forward(model.forward(x), y)
     model.backward(loss.backward())
     return value, model.grads
+
+
+# --- layers with a training and an evaluation mode (the chapter "Training deeper networks") ---
+
+
+class BatchNorm(Layer):
+    """Batch normalisation of each feature over the batch, as ``torch.nn.BatchNorm1d``.
+
+    In training mode (``training = True``, the default) each feature is
+    normalised with the batch's own mean z̄ and (biased) variance Var_B[z],
+    then scaled and shifted: out = γ ⊙ (z − z̄) / √(Var_B[z] + ε) + β, and the
+    running statistics move towards the batch's: r ← (1 − momentum) r +
+    momentum · batch value (the variance unbiased, × N / (N − 1), as PyTorch).
+    In evaluation mode the running statistics replace the batch's.
+
+    Parameters: gamma (D,) starts at 1, beta (D,) at 0.
+    forward: x (N, D) -> out (N, D), N >= 2 in training mode.
+    backward: grad_out (N, D) -> grad_in (N, D); grads gamma, beta.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
+        super().__init__()
+        d = checks.whole_number(num_features, "num_features")
+        self.eps = checks.positive_float(eps, "eps")
+        self.momentum = checks.nonnegative_float(momentum, "momentum", maximum=1.0)
+        self.params = {"gamma": np.ones(d), "beta": np.zeros(d)}
+        self.running_mean, self.running_var = np.zeros(d), np.ones(d)
+        self.training = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = checks.array(x, "x", ("N", self.params["gamma"].shape[0]))
+        if self.training:
+            n = x.shape[0]
+            if n < 2:
+                raise ValueError(f"BatchNorm in training mode needs a batch of N >= 2, got {n}")
+            mean, var = x.mean(axis=0), x.var(axis=0)  # (D,), (D,): the batch's statistics
+            m = self.momentum
+            self.running_mean = (1 - m) * self.running_mean + m * mean
+            self.running_var = (1 - m) * self.running_var + m * var * n / (n - 1)
+        else:
+            mean, var = self.running_mean, self.running_var
+        self._inv_std = 1.0 / np.sqrt(var + self.eps)  # (D,)
+        self._x_hat = (x - mean) * self._inv_std  # (N, D)
+        self._batch_stats = self.training
+        return self._remember(x, self.params["gamma"] * self._x_hat + self.params["beta"])
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        grad_out = checks.array(grad_out, "grad_out")
+        self._recall(grad_out)
+        x_hat, inv_std = self._x_hat, self._inv_std
+        self.grads = {"gamma": (grad_out * x_hat).sum(axis=0), "beta": grad_out.sum(axis=0)}
+        d_x_hat = grad_out * self.params["gamma"]  # (N, D)
+        if not self._batch_stats:  # fixed statistics: an affine map of x
+            return d_x_hat * inv_std
+        # The mean and the variance depend on every row: the compact form of ∂L/∂x.
+        n = x_hat.shape[0]
+        return (inv_std / n) * (
+            n * d_x_hat - d_x_hat.sum(axis=0) - x_hat * (d_x_hat * x_hat).sum(axis=0)
+        )
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, each entry kept with probability 1 − p and × 1 / (1 − p).
+
+    The scaling keeps the expected activation: E[M ⊙ x / (1 − p)] = x for a
+    mask M of independent Bernoulli(1 − p) entries, so evaluation mode is
+    the identity.  ``rng`` (a numpy Generator) draws the masks.
+
+    forward: x (any shape) -> out (same); backward: grad_out -> grad_out ⊙ mask / (1 − p).
+    """
+
+    def __init__(self, p: float, rng: np.random.Generator) -> None:
+        super().__init__()
+        self.p = checks.nonnegative_float(p, "p")
+        if self.p >= 1.0:
+            raise ValueError(f"p must be a number in [0, 1), got {self.p!r}")
+        self.rng = checks.generator(rng)
+        self.training = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = checks.array(x, "x")
+        if self.training and self.p:
+            self._scale = (self.rng.random(x.shape) >= self.p) / (1.0 - self.p)
+        else:
+            self._scale = np.ones_like(x)
+        return self._remember(x, x * self._scale)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        grad_out = checks.array(grad_out, "grad_out")
+        self._recall(grad_out)
+        return grad_out * self._scale
