@@ -137,3 +137,34 @@ def test_bad_steps_are_named():
     opt.step(params, grads)
     with pytest.raises(ValueError, match=r"state was made for 'w', 'b': use a new optimiser$"):
         opt.step({"v": params["w"]}, {"v": grads["w"]})
+
+
+def test_the_training_loops_step_with_an_optimizer_as_its_own_loop_would():
+    from scratchnn import two_layer
+    from scratchnn.train import gradient_descent, sgd
+
+    problem = two_layer.book_problem(0, n=8, d_in=5, hidden=4, d_out=3)
+    start, x, y = problem.params, problem.x, problem.y
+    history = gradient_descent(
+        two_layer.loss_and_grads, start, x, y, epochs=5, optimizer=optim.Adam(1e-3)
+    )
+    by_hand, opt = dict(start), optim.Adam(1e-3)
+    for _ in range(5):
+        by_hand = opt.step(by_hand, two_layer.loss_and_grads(by_hand, x, y)[1])
+    for name in start:
+        np.testing.assert_array_equal(history.params[name], by_hand[name])
+    rng = np.random.default_rng(0)
+    full_batch = sgd(
+        two_layer.loss_and_grads, start, x, y, rng=rng, batch_size=8, epochs=5,
+        optimizer=optim.Adam(1e-3),
+    )  # fmt: skip
+    for name in start:
+        np.testing.assert_array_equal(full_batch.params[name], by_hand[name])
+    with pytest.raises(ValueError, match=r"^give lr or an optimizer, not both"):
+        gradient_descent(two_layer.loss_and_grads, start, x, y, lr=0.1, epochs=1,
+                         optimizer=optim.SGD(0.1))  # fmt: skip
+    with pytest.raises(TypeError, match=r"^the training loops need lr \(or an optimizer\)$"):
+        gradient_descent(two_layer.loss_and_grads, start, x, y, epochs=1)
+    with pytest.raises(TypeError, match=r"^optimizer must be a scratchnn.optim optimiser"):
+        sgd(two_layer.loss_and_grads, start, x, y, rng=rng, batch_size=8, epochs=1,
+            optimizer="adam")  # fmt: skip

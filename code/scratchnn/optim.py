@@ -66,7 +66,16 @@ class Optimizer:
         the first step the names the state was made for.  Neither argument is
         modified.
         """
-        params, grads = self._checked(params, grads)
+        return self.update(*self._checked(params, grads))
+
+    def update(
+        self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """:meth:`step` without its checks, for float64 arrays already checked.
+
+        The training loops of :mod:`scratchnn.train` check the first step and
+        then call this, as they call a model's kernel.
+        """
         new = {}
         for name, theta in params.items():
             state = self.state.setdefault(name, {"step": 0})

@@ -21,11 +21,15 @@ import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scratchnn import checks
 from scratchnn.model import kernel_of, prepared
+
+if TYPE_CHECKING:
+    from scratchnn.optim import Optimizer
 
 __all__ = ["DivergenceError", "History", "gradient_descent", "sgd"]
 
@@ -121,6 +125,27 @@ def _step(params: dict, grads: Mapping, lr: float, velocity: dict, momentum: flo
     return new
 
 
+def _updater(lr: object, optimizer: object) -> tuple[float, Callable]:
+    """The rate (for messages) and ``update(params, grads, first)``: a plain step or the optimiser.
+
+    The optimiser checks its first step (``step``) and runs unchecked after it (``update``).
+    """
+    if optimizer is None:
+        if lr is None:
+            raise TypeError("the training loops need lr (or an optimizer)")
+        lr = checks.positive_float(lr, "lr")
+        return lr, lambda params, grads, first: _step(params, grads, lr, {}, 0.0)
+    if lr is not None:
+        raise ValueError("give lr or an optimizer, not both: the optimizer has its own lr")
+    if not callable(getattr(optimizer, "step", None)) or not hasattr(optimizer, "lr"):
+        raise TypeError(f"optimizer must be a scratchnn.optim optimiser, got {optimizer!r}")
+
+    def update(params, grads, first):
+        return optimizer.step(params, grads) if first else optimizer.update(params, grads)
+
+    return optimizer.lr, update
+
+
 def _check_final(params: Mapping[str, np.ndarray], epoch: int, lr: float) -> None:
     """After the last step: weights that overflowed are a divergence, as a loss would be."""
     if not all(np.isfinite(v).all() for v in params.values()):
@@ -133,9 +158,10 @@ def gradient_descent(
     x: np.ndarray,
     y: np.ndarray,
     *,
-    lr: float,
+    lr: float | None = None,
     epochs: int,
     callback: Callable[[int, float], None] | None = None,
+    optimizer: "Optimizer | None" = None,
     **model_options: object,
 ) -> History:
     """Train by θ ← θ − lr · ∂L/∂θ, once per epoch, on the whole batch.
@@ -149,6 +175,8 @@ def gradient_descent(
     epochs : number of updates, >= 1.
     callback : if given, called as ``callback(epoch, loss)`` after each epoch's
         loss is known (the command-line programs print progress with it).
+    optimizer : instead of ``lr``, a :mod:`scratchnn.optim` optimiser whose
+        ``step(params, grads)`` makes each update (Adam, SGD with momentum, ...).
     model_options : keyword options for the model (``activation="relu"``, ...).
 
     Returns
@@ -163,7 +191,7 @@ def gradient_descent(
     DivergenceError : the loss is NaN or infinite; the message names the
         epoch and the learning rate when steps were taken, the model when not.
     """
-    lr = checks.positive_float(lr, "lr")
+    lr, update = _updater(lr, optimizer)
     epochs = checks.whole_number(epochs, "epochs")
     params = _copy_params(params)
     _check_data(x, "x")
@@ -185,7 +213,7 @@ def gradient_descent(
                 callback(epoch, loss)
             if every_step or epoch == 0:
                 _check_grads(grads, params)
-            params = _step(params, grads, lr, {}, 0.0)
+            params = update(params, grads, epoch == 0)
     _check_final(params, epochs, lr)
     return History(losses=losses, params=params)
 
@@ -198,12 +226,13 @@ def sgd(
     *,
     rng: np.random.Generator,
     batch_size: int,
-    lr: float,
+    lr: float | None = None,
     epochs: int,
     momentum: float = 0.0,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     accuracy: Accuracy | None = None,
     callback: Callable[[int, float], None] | None = None,
+    optimizer: "Optimizer | None" = None,
     **model_options: object,
 ) -> History:
     """Mini-batch stochastic gradient descent: one step per batch, N / batch_size per epoch.
@@ -222,6 +251,8 @@ def sgd(
     rng : the Generator that shuffles; the same seed gives the same run.
     batch_size : rows per step, 1 <= batch_size <= N.
     momentum : μ in [0, 1): the step follows u ← μ u + ∂L/∂θ, θ ← θ − lr u; 0 is plain SGD.
+    optimizer : instead of ``lr`` (and ``momentum``), a :mod:`scratchnn.optim`
+        optimiser that makes each update.
     validation : (x_val, y_val): their loss is recorded after each epoch.
     accuracy : ``accuracy(params, x, y, **options)``, the share of correct
         predictions; recorded after each epoch on the training data and, with
@@ -232,7 +263,7 @@ def sgd(
     History: ``losses`` (epochs,), the final ``params``, and ``accuracies``,
     ``val_losses``, ``val_accuracies`` when asked for.
     """
-    lr = checks.positive_float(lr, "lr")
+    lr, update = _updater(lr, optimizer)
     epochs = checks.whole_number(epochs, "epochs")
     rng = checks.generator(rng)
     params = _copy_params(params)
@@ -249,6 +280,8 @@ def sgd(
     if not real or not 0.0 <= float(momentum) < 1.0:
         raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
     momentum = float(momentum)
+    if momentum and optimizer is not None:
+        raise ValueError("give momentum to the optimizer, not to sgd, when sgd has an optimizer")
     if validation is not None:
         if not isinstance(validation, tuple) or len(validation) != 2:
             raise TypeError("validation must be a pair (x_val, y_val)")
@@ -276,7 +309,10 @@ def sgd(
                 total += loss * len(rows)
                 if every_step or not stepped:
                     _check_grads(grads, params)
-                params = _step(params, grads, lr, velocity, momentum)
+                if optimizer is None:
+                    params = _step(params, grads, lr, velocity, momentum)
+                else:
+                    params = update(params, grads, not stepped)
                 stepped = True
             record["losses"].append(total / n)
             if accuracy is not None or validation is not None:
