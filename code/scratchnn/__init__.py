@@ -56,6 +56,7 @@ CHAPTERS = (
     "autograd_nets",
     "torch_compare",
     "digits",
+    "deeper",
 )
 
 __all__ = ["CHAPTERS", "__version__"]
