@@ -411,15 +411,9 @@ def _avg_pool2d(x, kernel: Pair, stride: Pair) -> np.ndarray:
 
 @_with_kernel(_avg_pool2d, _checked_pool)
 def avg_pool2d(x, kernel_size, stride=None):
-    """The mean of every k_h x k_w window, channel by channel.
+    """The mean of every k_h x k_w window: x (N, C, H, W) -> (N, C, H_out, W_out).
 
-    Parameters
-    ----------
-    x : (N, C, H, W).  kernel_size : int or pair.  stride : int, pair or None (= kernel_size).
-
-    Returns
-    -------
-    out : (N, C, H_out, W_out), H_out = (H - k_h) / s_h + 1 (likewise W_out).
+    Arguments and sizes as in :func:`max_pool2d`.
     """
 
 
@@ -437,13 +431,7 @@ def _avg_pool2d_backward(grad_out, x, kernel: Pair, stride: Pair) -> np.ndarray:
 
 @_with_kernel(_avg_pool2d_backward, _checked_pool_backward)
 def avg_pool2d_backward(grad_out, x, kernel_size, stride=None):
-    """dL/dx of :func:`avg_pool2d`: each window's gradient shared equally by its k_h k_w entries.
+    """dL/dx (N, C, H, W) from grad_out (N, C, H_out, W_out) of :func:`avg_pool2d`.
 
-    Parameters
-    ----------
-    grad_out : (N, C, H_out, W_out).  x, kernel_size, stride : as given to the forward pass.
-
-    Returns
-    -------
-    dx : (N, C, H, W).
+    Each window's gradient is shared equally by its k_h k_w entries.
     """
