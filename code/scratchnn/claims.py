@@ -57,7 +57,7 @@ __all__ = [
 SIZES = ("book", "full")
 
 #: The modules that define claims, imported by :func:`all_claims` (``make claims``).
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("convnet_shift",)
 
 R = TypeVar("R")
 

@@ -294,7 +294,7 @@ def conv2d(x, w, b=None, stride=1, padding=0):
     """
 
 
-def _conv2d_backward(grad_out, x, w, stride: Pair, padding: Pair) -> tuple:
+def _conv2d_backward(grad_out, x, w, stride: Pair, padding: Pair, input_grad=True) -> tuple:
     k_h, k_w = w.shape[2:]
     (s_h, s_w), (p_h, p_w) = stride, padding
     h_out, w_out = grad_out.shape[2:]
@@ -302,6 +302,9 @@ def _conv2d_backward(grad_out, x, w, stride: Pair, padding: Pair) -> tuple:
     windows = _windows(xp, (k_h, k_w), stride)  # (N, C_in, H_out, W_out, k_h, k_w)
     # dL/dw: the windows times the upstream gradient, summed over images and positions
     dw = np.tensordot(grad_out, windows, axes=([0, 2, 3], [0, 2, 3]))  # (C_out, C_in, k, k)
+    db = grad_out.sum(axis=(0, 2, 3))
+    if not input_grad:  # a first layer: nothing upstream needs dL/dx
+        return None, dw, db
     # dL/d(windows): the matrix product's other backward, (N, H_out, W_out, C_in, k_h, k_w)
     d_windows = np.tensordot(grad_out, w, axes=([1], [0]))
     dxp = np.zeros_like(xp)
@@ -311,7 +314,7 @@ def _conv2d_backward(grad_out, x, w, stride: Pair, padding: Pair) -> tuple:
             cols = slice(j, j + s_w * w_out, s_w)
             dxp[:, :, rows, cols] += d_windows[..., i, j].transpose(0, 3, 1, 2)
     dx = dxp[:, :, p_h : p_h + x.shape[2], p_w : p_w + x.shape[3]]
-    return np.ascontiguousarray(dx), dw, grad_out.sum(axis=(0, 2, 3))
+    return np.ascontiguousarray(dx), dw, db
 
 
 @_with_kernel(_conv2d_backward, _checked_backward)
@@ -354,8 +357,22 @@ def _checked_pool_backward(grad_out, x, kernel_size, stride=None) -> tuple:
     return grad_out, x, kernel, stride
 
 
+def _shifted(x: np.ndarray, kernel: Pair, stride: Pair):
+    """For each offset (i, j) of a window, x[:, :, i + s_h r, j + s_w c] for every output (r, c).
+
+    Yields k_h k_w arrays of shape (N, C, H_out, W_out), in row-major order of (i, j).
+    """
+    h_out = (x.shape[2] - kernel[0]) // stride[0] + 1
+    w_out = (x.shape[3] - kernel[1]) // stride[1] + 1
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            yield x[
+                :, :, i : i + stride[0] * h_out : stride[0], j : j + stride[1] * w_out : stride[1]
+            ]
+
+
 def _max_pool2d(x, kernel: Pair, stride: Pair) -> np.ndarray:
-    return _windows(x, kernel, stride).max(axis=(4, 5))
+    return functools.reduce(np.maximum, _shifted(x, kernel, stride))
 
 
 @_with_kernel(_max_pool2d, _checked_pool)
@@ -406,7 +423,7 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None):
 
 
 def _avg_pool2d(x, kernel: Pair, stride: Pair) -> np.ndarray:
-    return _windows(x, kernel, stride).mean(axis=(4, 5))
+    return sum(_shifted(x, kernel, stride)) / (kernel[0] * kernel[1])
 
 
 @_with_kernel(_avg_pool2d, _checked_pool)
