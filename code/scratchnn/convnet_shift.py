@@ -1,4 +1,4 @@
-"""The shift experiment: trained on the digits as they are, tested on digits moved by a pixel or two.
+"""The shift experiment: trained on the digits as they are, tested on digits moved a pixel or two.
 
 The claim of the convolution chapter: weight sharing and pooling make the
 small convolutional network (:mod:`scratchnn.convnet`) hold up better than
