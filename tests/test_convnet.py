@@ -1,4 +1,4 @@
-"""scratchnn.convnet and companions: gradients against torch, the shift, McNemar, the speed curve."""
+"""scratchnn.convnet and companions: gradients against torch, shifts, McNemar, the speed curve."""
 
 import numpy as np
 import pytest
