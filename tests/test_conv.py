@@ -159,7 +159,7 @@ W = np.zeros((4, 3, 3, 3))
         ),
         (
             lambda: conv.conv2d(X, W, stride=3),
-            r"output size \(H \+ 2 padding - k\) / stride \+ 1 = \(7 \+ 2\*0 - 3\) / 3 \+ 1 = "
+            r"output size \(P \+ 2 padding - k\) / stride \+ 1 = \(7 \+ 2\*0 - 3\) / 3 \+ 1 = "
             r"2.33333 is not a whole number: x has shape \(2, 3, 7, 7\), w has shape "
             r"\(4, 3, 3, 3\), stride \(3, 3\)",
         ),
@@ -167,7 +167,7 @@ W = np.zeros((4, 3, 3, 3))
             lambda: conv.conv2d(X, W, np.zeros(3)),
             r"b must have shape \(C_out,\) = \(4,\) for w of shape \(4, 3, 3, 3\), got \(3,\)",
         ),
-        (lambda: conv.conv2d(X[0], W), r"x must have shape \(N, C_in, H, W\), got \(3, 7, 7\)"),
+        (lambda: conv.conv2d(X[0], W), r"x must have shape \(N, C_in, P, Q\), got \(3, 7, 7\)"),
         (
             lambda: conv.conv2d_backward(np.zeros((2, 4, 4, 4)), X, W),
             r"grad_out must have the output's shape \(2, 4, 5, 5\) for x of shape "
@@ -175,7 +175,7 @@ W = np.zeros((4, 3, 3, 3))
         ),
         (
             lambda: conv.max_pool2d(X, 2),
-            r"output size \(H \+ 2 padding - k\) / stride \+ 1 = \(7 \+ 2\*0 - 2\) / 2 \+ 1 = "
+            r"output size \(P \+ 2 padding - k\) / stride \+ 1 = \(7 \+ 2\*0 - 2\) / 2 \+ 1 = "
             r"3.5 is not a whole number: x has shape \(2, 3, 7, 7\), kernel_size \(2, 2\)",
         ),
         (

@@ -2,12 +2,12 @@
 
 Shapes (the names of the book's notation table):
 
-* x (N, C_in, H, W): N images of C_in channels, H rows and W columns;
+* x (N, C_in, P, Q): N images of C_in channels, P rows and Q columns;
 * w (C_out, C_in, k_h, k_w): one k_h x k_w filter per pair of channels;
 * b (C_out,): one bias per output channel;
-* out (N, C_out, H_out, W_out), with, for stride s and zero padding p,
+* out (N, C_out, P', Q'), with, for stride s and zero padding pad,
 
-      H_out = (H + 2 p - k_h) / s + 1        W_out = (W + 2 p - k_w) / s + 1.
+      P' = (P + 2 pad - k_h) / s + 1        Q' = (Q + 2 pad - k_w) / s + 1.
 
 Unlike ``torch.nn.functional``, which floors that fraction and drops the last
 rows it cannot cover, every function here refuses a size that is not a whole
@@ -72,7 +72,7 @@ def output_size(size: int, kernel: int, stride: int, padding: int) -> float:
 def _out_shape(
     x_shape: tuple, kernel: Pair, stride: Pair, padding: Pair, what: str, shape_text: str
 ) -> Pair:
-    """(H_out, W_out), or a ValueError naming x's shape and the kernel's."""
+    """(P', Q'), or a ValueError naming x's shape and the kernel's."""
     padded = (x_shape[2] + 2 * padding[0], x_shape[3] + 2 * padding[1])
     if kernel[0] > padded[0] or kernel[1] > padded[1]:
         raise ValueError(
@@ -80,9 +80,9 @@ def _out_shape(
             f"{x_shape}, padding {padding}, {shape_text}"
         )
     sizes = [output_size(x_shape[2 + a], kernel[a], stride[a], padding[a]) for a in (0, 1)]
-    for axis, size in zip(("H", "W"), sizes, strict=True):
+    for axis, size in zip(("P", "Q"), sizes, strict=True):
         if size != int(size):
-            a = 0 if axis == "H" else 1
+            a = 0 if axis == "P" else 1
             raise ValueError(
                 f"output size ({axis} + 2 padding - k) / stride + 1 = "
                 f"({x_shape[2 + a]} + 2*{padding[a]} - {kernel[a]}) / {stride[a]} + 1 = "
@@ -99,7 +99,7 @@ def _checked_conv(
     x = checks.array(x, "x")
     w = checks.array(w, "w")
     if x.ndim != 4:
-        raise ValueError(f"x must have shape (N, C_in, H, W), got {x.shape}")
+        raise ValueError(f"x must have shape (N, C_in, P, Q), got {x.shape}")
     if w.ndim != 4:
         raise ValueError(f"w must have shape (C_out, C_in, k_h, k_w), got {w.shape}")
     if x.shape[1] != w.shape[1]:
@@ -137,7 +137,7 @@ def _with_kernel(kernel: Callable, check: Callable) -> Callable:
 
 
 def _pad(x: np.ndarray, padding: Pair) -> np.ndarray:
-    """x (N, C, H, W) with padding[0] zero rows above and below, padding[1] columns each side."""
+    """x (N, C, P, Q) with padding[0] zero rows above and below, padding[1] columns each side."""
     p_h, p_w = padding
     return np.pad(x, ((0, 0), (0, 0), (p_h, p_h), (p_w, p_w)))
 
@@ -168,12 +168,12 @@ def conv2d_loops(x, w, b=None, stride=1, padding=0):
 
     Parameters
     ----------
-    x : (N, C_in, H, W).  w : (C_out, C_in, k_h, k_w).  b : (C_out,) or None.
+    x : (N, C_in, P, Q).  w : (C_out, C_in, k_h, k_w).  b : (C_out,) or None.
     stride, padding : ints or (rows, columns) pairs, as in torch.nn.functional.conv2d.
 
     Returns
     -------
-    out : (N, C_out, H_out, W_out), H_out = (H + 2 p_h - k_h) / s_h + 1 (likewise W_out).
+    out : (N, C_out, P', Q'), P' = (P + 2 pad_h - k_h) / s_h + 1 (likewise Q').
     """
 
 
@@ -214,12 +214,12 @@ def conv2d_backward_loops(grad_out, x, w, stride=1, padding=0):
 
     Parameters
     ----------
-    grad_out : (N, C_out, H_out, W_out), dL/dout.
+    grad_out : (N, C_out, P', Q'), dL/dout.
     x, w, stride, padding : as given to the forward pass.
 
     Returns
     -------
-    dx (N, C_in, H, W), dw (C_out, C_in, k_h, k_w), db (C_out,).
+    dx (N, C_in, P, Q), dw (C_out, C_in, k_h, k_w), db (C_out,).
     """
 
 
@@ -227,7 +227,7 @@ def conv2d_backward_loops(grad_out, x, w, stride=1, padding=0):
 
 
 def _windows(xp: np.ndarray, kernel: Pair, stride: Pair) -> np.ndarray:
-    """Every k_h x k_w window of xp (N, C, H_p, W_p) at the stride: (N, C, H_out, W_out, k_h, k_w).
+    """Every k_h x k_w window of xp (N, C, P_p, Q_p) at the stride: (N, C, P', Q', k_h, k_w).
 
     A view: no entry is copied.
     """
@@ -245,7 +245,7 @@ def _im2col(x, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
 def _checked_im2col(x, kernel_size, stride=1, padding=0) -> tuple:
     x = checks.array(x, "x")
     if x.ndim != 4:
-        raise ValueError(f"x must have shape (N, C, H, W), got {x.shape}")
+        raise ValueError(f"x must have shape (N, C, P, Q), got {x.shape}")
     kernel, stride, padding = (
         _pair(kernel_size, "kernel_size", 1),
         _pair(stride, "stride", 1),
@@ -261,19 +261,19 @@ def im2col(x, kernel_size, stride=1, padding=0):
 
     Parameters
     ----------
-    x : (N, C, H, W).  kernel_size, stride, padding : ints or pairs.
+    x : (N, C, P, Q).  kernel_size, stride, padding : ints or pairs.
 
     Returns
     -------
-    cols : (N H_out W_out, C k_h k_w): row (n, r, c) holds the window whose
+    cols : (N P' Q', C k_h k_w): row (n, r, c) holds the window whose
     corner is at (r s_h, c s_w) of the padded image n, channel by channel.
     Then conv2d(x, w) is cols @ w.reshape(C_out, -1).T, reshaped.
     """
 
 
 def _conv2d(x, w, b, stride: Pair, padding: Pair) -> np.ndarray:
-    windows = _windows(_pad(x, padding), w.shape[2:], stride)  # (N, C_in, H_out, W_out, k, k)
-    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, H_out, W_out, C_out)
+    windows = _windows(_pad(x, padding), w.shape[2:], stride)  # (N, C_in, P', Q', k, k)
+    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, P', Q', C_out)
     if b is not None:
         out += b
     return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
@@ -285,12 +285,12 @@ def conv2d(x, w, b=None, stride=1, padding=0):
 
     Parameters
     ----------
-    x : (N, C_in, H, W).  w : (C_out, C_in, k_h, k_w).  b : (C_out,) or None.
+    x : (N, C_in, P, Q).  w : (C_out, C_in, k_h, k_w).  b : (C_out,) or None.
     stride, padding : ints or (rows, columns) pairs, as in torch.nn.functional.conv2d.
 
     Returns
     -------
-    out : (N, C_out, H_out, W_out), H_out = (H + 2 p_h - k_h) / s_h + 1 (likewise W_out).
+    out : (N, C_out, P', Q'), P' = (P + 2 pad_h - k_h) / s_h + 1 (likewise Q').
     """
 
 
@@ -299,13 +299,13 @@ def _conv2d_backward(grad_out, x, w, stride: Pair, padding: Pair, input_grad=Tru
     (s_h, s_w), (p_h, p_w) = stride, padding
     h_out, w_out = grad_out.shape[2:]
     xp = _pad(x, padding)
-    windows = _windows(xp, (k_h, k_w), stride)  # (N, C_in, H_out, W_out, k_h, k_w)
+    windows = _windows(xp, (k_h, k_w), stride)  # (N, C_in, P', Q', k_h, k_w)
     # dL/dw: the windows times the upstream gradient, summed over images and positions
     dw = np.tensordot(grad_out, windows, axes=([0, 2, 3], [0, 2, 3]))  # (C_out, C_in, k, k)
     db = grad_out.sum(axis=(0, 2, 3))
     if not input_grad:  # a first layer: nothing upstream needs dL/dx
         return None, dw, db
-    # dL/d(windows): the matrix product's other backward, (N, H_out, W_out, C_in, k_h, k_w)
+    # dL/d(windows): the matrix product's other backward, (N, P', Q', C_in, k_h, k_w)
     d_windows = np.tensordot(grad_out, w, axes=([1], [0]))
     dxp = np.zeros_like(xp)
     for i in range(k_h):  # col2im: each window entry goes back where it came from
@@ -323,12 +323,12 @@ def conv2d_backward(grad_out, x, w, stride=1, padding=0):
 
     Parameters
     ----------
-    grad_out : (N, C_out, H_out, W_out), dL/dout.
+    grad_out : (N, C_out, P', Q'), dL/dout.
     x, w, stride, padding : as given to the forward pass.
 
     Returns
     -------
-    dx (N, C_in, H, W), dw (C_out, C_in, k_h, k_w), db (C_out,).
+    dx (N, C_in, P, Q), dw (C_out, C_in, k_h, k_w), db (C_out,).
     """
 
 
@@ -338,7 +338,7 @@ def conv2d_backward(grad_out, x, w, stride=1, padding=0):
 def _checked_pool(x, kernel_size, stride=None) -> tuple:
     x = checks.array(x, "x")
     if x.ndim != 4:
-        raise ValueError(f"x must have shape (N, C, H, W), got {x.shape}")
+        raise ValueError(f"x must have shape (N, C, P, Q), got {x.shape}")
     kernel = _pair(kernel_size, "kernel_size", 1)
     stride = kernel if stride is None else _pair(stride, "stride", 1)
     _out_shape(x.shape, kernel, stride, (0, 0), "kernel_size", f"kernel_size {kernel}")
@@ -360,7 +360,7 @@ def _checked_pool_backward(grad_out, x, kernel_size, stride=None) -> tuple:
 def _shifted(x: np.ndarray, kernel: Pair, stride: Pair):
     """For each offset (i, j) of a window, x[:, :, i + s_h r, j + s_w c] for every output (r, c).
 
-    Yields k_h k_w arrays of shape (N, C, H_out, W_out), in row-major order of (i, j).
+    Yields k_h k_w arrays of shape (N, C, P', Q'), in row-major order of (i, j).
     """
     h_out = (x.shape[2] - kernel[0]) // stride[0] + 1
     w_out = (x.shape[3] - kernel[1]) // stride[1] + 1
@@ -381,11 +381,11 @@ def max_pool2d(x, kernel_size, stride=None):
 
     Parameters
     ----------
-    x : (N, C, H, W).  kernel_size : int or pair.  stride : int, pair or None (= kernel_size).
+    x : (N, C, P, Q).  kernel_size : int or pair.  stride : int, pair or None (= kernel_size).
 
     Returns
     -------
-    out : (N, C, H_out, W_out), H_out = (H - k_h) / s_h + 1 (likewise W_out).
+    out : (N, C, P', Q'), P' = (P - k_h) / s_h + 1 (likewise Q').
     """
 
 
@@ -394,7 +394,7 @@ def _max_pool2d_backward(grad_out, x, kernel: Pair, stride: Pair) -> np.ndarray:
     h_out, w_out = grad_out.shape[2:]
     windows = _windows(x, kernel, stride).reshape(n, c, h_out, w_out, -1)
     winner = windows.argmax(axis=-1)  # on a tie, the first in row-major order
-    rows = np.arange(h_out)[:, None] * stride[0] + winner // kernel[1]  # (N, C, H_out, W_out)
+    rows = np.arange(h_out)[:, None] * stride[0] + winner // kernel[1]  # (N, C, P', Q')
     cols = np.arange(w_out)[None, :] * stride[1] + winner % kernel[1]
     planes = np.arange(n * c).reshape(n, c, 1, 1)
     flat = (planes * height + rows) * width + cols  # the winner's index in x.ravel()
@@ -414,11 +414,11 @@ def max_pool2d_backward(grad_out, x, kernel_size, stride=None):
 
     Parameters
     ----------
-    grad_out : (N, C, H_out, W_out).  x, kernel_size, stride : as given to the forward pass.
+    grad_out : (N, C, P', Q').  x, kernel_size, stride : as given to the forward pass.
 
     Returns
     -------
-    dx : (N, C, H, W).
+    dx : (N, C, P, Q).
     """
 
 
@@ -428,7 +428,7 @@ def _avg_pool2d(x, kernel: Pair, stride: Pair) -> np.ndarray:
 
 @_with_kernel(_avg_pool2d, _checked_pool)
 def avg_pool2d(x, kernel_size, stride=None):
-    """The mean of every k_h x k_w window: x (N, C, H, W) -> (N, C, H_out, W_out).
+    """The mean of every k_h x k_w window: x (N, C, P, Q) -> (N, C, P', Q').
 
     Arguments and sizes as in :func:`max_pool2d`.
     """
@@ -448,7 +448,7 @@ def _avg_pool2d_backward(grad_out, x, kernel: Pair, stride: Pair) -> np.ndarray:
 
 @_with_kernel(_avg_pool2d_backward, _checked_pool_backward)
 def avg_pool2d_backward(grad_out, x, kernel_size, stride=None):
-    """dL/dx (N, C, H, W) from grad_out (N, C, H_out, W_out) of :func:`avg_pool2d`.
+    """dL/dx (N, C, P, Q) from grad_out (N, C, P', Q') of :func:`avg_pool2d`.
 
     Each window's gradient is shared equally by its k_h k_w entries.
     """

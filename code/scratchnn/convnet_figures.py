@@ -25,7 +25,7 @@ def figure_speed(curve) -> Figure:
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(sides, [str(s) for s in sides])
-    ax.set_xlabel("image side H = W (pixels)")
+    ax.set_xlabel("image side P = Q (pixels)")
     ax.set_ylabel("loops time / vectorised time")
     ax.grid(True, alpha=0.3)
     ax.legend()

@@ -22,7 +22,7 @@ __all__ = ["BOOK", "FULL", "Curve", "Settings", "measure"]
 
 @dataclass(frozen=True)
 class Settings:
-    """Image sides H = W, kernel sides k (padding k // 2, stride 1), batch and channels, rounds."""
+    """Image sides P = Q, kernel sides k (padding k // 2, stride 1), batch and channels, rounds."""
 
     sides: tuple[int, ...]
     kernels: tuple[int, ...]

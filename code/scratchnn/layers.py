@@ -222,9 +222,9 @@ class Conv2d(Layer):
     """out = conv2d(x, w, b) with ``stride`` and zero ``padding`` (:func:`scratchnn.conv.conv2d`).
 
     Parameters: w (C_out, C_in, k_h, k_w), b (C_out,), copied to float64.
-    forward: x (N, C_in, H, W) -> out (N, C_out, H_out, W_out),
-        H_out = (H + 2 padding - k_h) / stride + 1 (likewise W_out).
-    backward: grad_out (N, C_out, H_out, W_out) -> grad_in (N, C_in, H, W); grads w, b.
+    forward: x (N, C_in, P, Q) -> out (N, C_out, P', Q'),
+        P' = (P + 2 padding - k_h) / stride + 1 (likewise Q').
+    backward: grad_out (N, C_out, P', Q') -> grad_in (N, C_in, P, Q); grads w, b.
     """
 
     def __init__(self, w: np.ndarray, b: np.ndarray, *, stride=1, padding=0) -> None:
@@ -250,8 +250,8 @@ class Conv2d(Layer):
 class MaxPool2d(Layer):
     """out = max_pool2d(x, kernel_size, stride) (:func:`scratchnn.conv.max_pool2d`); no parameters.
 
-    forward: x (N, C, H, W) -> out (N, C, H_out, W_out), H_out = (H - k_h) / stride + 1.
-    backward: grad_out (N, C, H_out, W_out) -> grad_in (N, C, H, W), each window's
+    forward: x (N, C, P, Q) -> out (N, C, P', Q'), P' = (P - k_h) / stride + 1.
+    backward: grad_out (N, C, P', Q') -> grad_in (N, C, P, Q), each window's
         gradient to its largest entry (on a tie the first in row-major order).
     """
 
