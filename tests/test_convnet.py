@@ -95,3 +95,11 @@ def test_shift_claim_at_book_size():
     evidence = convnet_shift.shift_claim(size="book")
     assert evidence.verdict.holds, evidence.verdict.detail
     assert convnet_figures.figure_shift(evidence).axes
+
+
+def test_benchmark_9_rows_compare_with_torch():
+    from scratchnn.speed import conv_torch
+
+    timings, gap = conv_torch.measure_torch(conv_torch.Layer(batch=2, side=4, calls=1, repeats=1))
+    assert gap < 1e-10
+    assert set(timings.seconds) == {"ours", "torch"}
