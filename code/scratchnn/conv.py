@@ -235,11 +235,44 @@ def _windows(xp: np.ndarray, kernel: Pair, stride: Pair) -> np.ndarray:
     return view[:, :, :: stride[0], :: stride[1]]
 
 
+def _offsets(kernel: Pair, stride: Pair, out: Pair):
+    """For each offset (i, j) within a window, row-major: (i, j, index).
+
+    ``xp[index]`` is the entry at offset (i, j) of every window of an image
+    xp (N, C, P_p, Q_p): a view of shape (N, C, P', Q') for out = (P', Q').
+    """
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            rows = slice(i, i + stride[0] * out[0], stride[0])
+            cols = slice(j, j + stride[1] * out[1], stride[1])
+            yield i, j, (slice(None), slice(None), rows, cols)
+
+
+def _columns(x, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
+    """The windows of x (N, C, P, Q) as columns: (C k_h k_w, N P' Q').
+
+    Entry (c, i, j) of the window of output (n, r, q) is row (c, i, j), column (n, r, q).
+    Filled with k_h k_w slab copies, one per offset (i, j) within a window.
+    """
+    xp = _pad(x, padding)
+    out = _out_size(xp.shape, kernel, stride)
+    n, c = x.shape[:2]
+    cols = np.empty((c, kernel[0], kernel[1], n, *out))
+    for i, j, where in _offsets(kernel, stride, out):
+        cols[:, i, j] = xp[where].transpose(1, 0, 2, 3)
+    return cols.reshape(c * kernel[0] * kernel[1], -1)
+
+
+def _out_size(padded: tuple, kernel: Pair, stride: Pair) -> Pair:
+    """(P', Q') of a padded input's shape (N, C, P_p, Q_p) (already checked to be whole)."""
+    return (
+        (padded[2] - kernel[0]) // stride[0] + 1,
+        (padded[3] - kernel[1]) // stride[1] + 1,
+    )
+
+
 def _im2col(x, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
-    windows = _windows(_pad(x, padding), kernel, stride)
-    n, _, h_out, w_out = windows.shape[:4]
-    # one row per output position, one column per (channel, i, j) of a window
-    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * h_out * w_out, -1)
+    return _columns(x, kernel, stride, padding).T  # one row per output position
 
 
 def _checked_im2col(x, kernel_size, stride=1, padding=0) -> tuple:
@@ -265,18 +298,20 @@ def im2col(x, kernel_size, stride=1, padding=0):
 
     Returns
     -------
-    cols : (N P' Q', C k_h k_w): row (n, r, c) holds the window whose
-    corner is at (r s_h, c s_w) of the padded image n, channel by channel.
+    cols : (N P' Q', C k_h k_w): row (n, r, q) holds the window whose
+    corner is at (r s_h, q s_w) of the padded image n, channel by channel.
     Then conv2d(x, w) is cols @ w.reshape(C_out, -1).T, reshaped.
     """
 
 
 def _conv2d(x, w, b, stride: Pair, padding: Pair) -> np.ndarray:
-    windows = _windows(_pad(x, padding), w.shape[2:], stride)  # (N, C_in, P', Q', k, k)
-    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, P', Q', C_out)
+    c_out, n = w.shape[0], x.shape[0]
+    cols = _columns(x, w.shape[2:], stride, padding)  # (C_in k k, N P' Q')
+    z = w.reshape(c_out, -1) @ cols  # (C_out, N P' Q'): every filter on every window
     if b is not None:
-        out += b
-    return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+        z += b[:, None]
+    out = _out_size(_pad(x[:1, :1], padding).shape, w.shape[2:], stride)
+    return np.ascontiguousarray(z.reshape(c_out, n, *out).transpose(1, 0, 2, 3))
 
 
 @_with_kernel(_conv2d, _checked_conv)
@@ -295,24 +330,19 @@ def conv2d(x, w, b=None, stride=1, padding=0):
 
 
 def _conv2d_backward(grad_out, x, w, stride: Pair, padding: Pair, input_grad=True) -> tuple:
-    k_h, k_w = w.shape[2:]
-    (s_h, s_w), (p_h, p_w) = stride, padding
-    h_out, w_out = grad_out.shape[2:]
-    xp = _pad(x, padding)
-    windows = _windows(xp, (k_h, k_w), stride)  # (N, C_in, P', Q', k_h, k_w)
-    # dL/dw: the windows times the upstream gradient, summed over images and positions
-    dw = np.tensordot(grad_out, windows, axes=([0, 2, 3], [0, 2, 3]))  # (C_out, C_in, k, k)
-    db = grad_out.sum(axis=(0, 2, 3))
+    c_out, c_in, k_h, k_w = w.shape
+    (p_h, p_w), out = padding, grad_out.shape[2:]
+    delta = grad_out.transpose(1, 0, 2, 3).reshape(c_out, -1)  # (C_out, N P' Q')
+    cols = _columns(x, (k_h, k_w), stride, padding)  # (C_in k k, N P' Q')
+    dw = (delta @ cols.T).reshape(w.shape)  # the product's rule for its right factor
+    db = delta.sum(axis=1)
     if not input_grad:  # a first layer: nothing upstream needs dL/dx
         return None, dw, db
-    # dL/d(windows): the matrix product's other backward, (N, P', Q', C_in, k_h, k_w)
-    d_windows = np.tensordot(grad_out, w, axes=([1], [0]))
-    dxp = np.zeros_like(xp)
-    for i in range(k_h):  # col2im: each window entry goes back where it came from
-        for j in range(k_w):
-            rows = slice(i, i + s_h * h_out, s_h)
-            cols = slice(j, j + s_w * w_out, s_w)
-            dxp[:, :, rows, cols] += d_windows[..., i, j].transpose(0, 3, 1, 2)
+    d_cols = w.reshape(c_out, -1).T @ delta  # (C_in k k, N P' Q'): the rule for the other
+    d_cols = d_cols.reshape(c_in, k_h, k_w, x.shape[0], *out)
+    dxp = np.zeros((x.shape[0], c_in, x.shape[2] + 2 * p_h, x.shape[3] + 2 * p_w))
+    for i, j, where in _offsets((k_h, k_w), stride, out):  # col2im: copies add up
+        dxp[where] += d_cols[:, i, j].transpose(1, 0, 2, 3)
     dx = dxp[:, :, p_h : p_h + x.shape[2], p_w : p_w + x.shape[3]]
     return np.ascontiguousarray(dx), dw, db
 
@@ -358,17 +388,9 @@ def _checked_pool_backward(grad_out, x, kernel_size, stride=None) -> tuple:
 
 
 def _shifted(x: np.ndarray, kernel: Pair, stride: Pair):
-    """For each offset (i, j) of a window, x[:, :, i + s_h r, j + s_w c] for every output (r, c).
-
-    Yields k_h k_w arrays of shape (N, C, P', Q'), in row-major order of (i, j).
-    """
-    h_out = (x.shape[2] - kernel[0]) // stride[0] + 1
-    w_out = (x.shape[3] - kernel[1]) // stride[1] + 1
-    for i in range(kernel[0]):
-        for j in range(kernel[1]):
-            yield x[
-                :, :, i : i + stride[0] * h_out : stride[0], j : j + stride[1] * w_out : stride[1]
-            ]
+    """x's entry at each offset of every window, row-major: k_h k_w views (N, C, P', Q')."""
+    for _, _, where in _offsets(kernel, stride, _out_size(x.shape, kernel, stride)):
+        yield x[where]
 
 
 def _max_pool2d(x, kernel: Pair, stride: Pair) -> np.ndarray:
@@ -435,14 +457,10 @@ def avg_pool2d(x, kernel_size, stride=None):
 
 
 def _avg_pool2d_backward(grad_out, x, kernel: Pair, stride: Pair) -> np.ndarray:
-    h_out, w_out = grad_out.shape[2:]
     share = grad_out / (kernel[0] * kernel[1])  # every entry of a window gets an equal part
     dx = np.zeros_like(x)
-    for i in range(kernel[0]):
-        for j in range(kernel[1]):
-            rows = slice(i, i + stride[0] * h_out, stride[0])
-            cols = slice(j, j + stride[1] * w_out, stride[1])
-            dx[:, :, rows, cols] += share
+    for _, _, where in _offsets(kernel, stride, grad_out.shape[2:]):
+        dx[where] += share
     return dx
 
 
