@@ -27,6 +27,7 @@ EXTRAS = {
     "book/torch_compare": ("torch", "torch"),
     "book/appendix/performance": ("all", ("torch", "sklearn")),
     "book/digits": ("digits", "sklearn"),
+    "book/conv": ("all", ("torch", "sklearn")),
 }
 EXTRA_MODULES = {"torch": "torch", "digits": "sklearn"}
 
