@@ -401,6 +401,9 @@ def _max_pool2d(x, kernel: Pair, stride: Pair) -> np.ndarray:
 def max_pool2d(x, kernel_size, stride=None):
     """The largest entry of every k_h x k_w window, channel by channel.
 
+    (On a tie the value is the same whichever entry wins; which one gets the
+    gradient is the rule of :func:`max_pool2d_backward`: the first in row-major order.)
+
     Parameters
     ----------
     x : (N, C, P, Q).  kernel_size : int or pair.  stride : int, pair or None (= kernel_size).
