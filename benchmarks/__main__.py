@@ -58,6 +58,13 @@ def _digits(options: Options) -> tuple[list[Row], list[str]]:
     return digits_sklearn.rows(measured), []
 
 
+def _conv(options: Options) -> tuple[list[Row], list[str]]:
+    from scratchnn.speed import blas, conv_torch
+
+    with blas.openblas_threads(options.threads):
+        return conv_torch.rows(options.quick), []
+
+
 def _build(options: Options) -> tuple[list[Row], list[str]]:
     from benchmarks import build
 
@@ -86,6 +93,7 @@ BENCHMARKS = (
     Benchmark(("4",), "4: XOR's gradient over the hidden size", _xor),
     Benchmark(("7",), "7: the autograd engine's step, interleaved", _autograd),
     Benchmark(("8",), "8: digits against scikit-learn, interleaved", _digits),
+    Benchmark(("9",), "9: the convolution, loops, vectorised and torch", _conv),
     Benchmark(("5",), "5: chapter programs, then three builds (minutes)", _build),
     Benchmark(("6",), "6: the unit-test suite", _suite),
 )
@@ -156,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.mkdir(parents=True, exist_ok=True)
     options = Options(args.quick, args.threads, logs)
     began = time.perf_counter()
-    print("\n".join(describe(args.threads if args.only & set("123478") else None)), flush=True)
+    print("\n".join(describe(args.threads if args.only & set("1234789") else None)), flush=True)
     rows, detail = [], []
     for benchmark in BENCHMARKS:
         if args.only & set(benchmark.numbers):

@@ -22,7 +22,18 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from scratchnn import CHAPTERS, digits, exams, linear_regression, toy_mlp, two_layer, xor
+from scratchnn import (
+    CHAPTERS,
+    conv,
+    convnet,
+    deeper,
+    digits,
+    exams,
+    linear_regression,
+    toy_mlp,
+    two_layer,
+    xor,
+)
 from scratchnn import autograd_nets as an
 from scratchnn import functional as F
 
@@ -105,6 +116,14 @@ def _xor_options():
     return squared | cross
 
 
+def _convnet_relu(params, x, options):
+    return [conv.conv2d(x, params["w1"], params["b1"], padding=1)]
+
+
+def _deeper_relu(params, x, options):
+    return [kept[0] for kept in deeper._layers(params, np.asarray(x, dtype=float))[:-1]]
+
+
 def _digits_spec(options):
     return digits.STACKED if options.get("stacked") else digits.SPEC
 
@@ -177,6 +196,27 @@ MODELS = {
         ),
         init_names=(("H", "hidden"), ("S", "networks")),
         relu=_relu_z1,
+        labels=True,
+        samples=24,
+    ),
+    # two hidden layers (the shapes of any depth are deeper.spec(depth))
+    "deeper": Model(
+        "deeper", deeper.forward, deeper.loss_and_grads, lambda o: deeper.spec(2),
+        ("N", deeper.PIXELS), ("N",), ("N", deeper.CLASSES), {"N": (1, 4), "H": (1, 3)},
+        init=lambda rng, s, o: deeper.init_params(rng, s["H"], 2),
+        init_names=(("H", "hidden"),),
+        relu=_deeper_relu,
+        labels=True,
+        samples=24,
+    ),
+    # F is fixed at 2 (w2 has 16 F rows, a size the cases cannot tie to F)
+    "convnet": Model(
+        "convnet", convnet.forward, convnet.loss_and_grads,
+        lambda o: {"w1": ("F", 1, 3, 3), "b1": ("F",), "w2": (32, 10), "b2": (10,)},
+        ("N", 1, 8, 8), ("N",), ("N", 10), {"N": (1, 4), "F": (2, 2)},
+        init=lambda rng, s, o: convnet.init_params(rng, s["F"]),
+        init_names=(("F", "filters"),),
+        relu=_convnet_relu,
         labels=True,
         samples=24,
     ),

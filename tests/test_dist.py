@@ -27,6 +27,8 @@ EXTRAS = {
     "book/torch_compare": ("torch", "torch"),
     "book/appendix/performance": ("all", ("torch", "sklearn")),
     "book/digits": ("digits", "sklearn"),
+    "book/deeper": ("digits", "sklearn"),
+    "book/conv": ("all", ("torch", "sklearn")),
 }
 EXTRA_MODULES = {"torch": "torch", "digits": "sklearn"}
 

@@ -39,7 +39,8 @@ Shared pieces: :mod:`scratchnn.functional` (activations, losses),
 :mod:`scratchnn.gradcheck` (finite differences), :mod:`scratchnn.train`
 (gradient descent and mini-batch SGD), :mod:`scratchnn.data` (the book's data
 sets), :mod:`scratchnn.plotting` (figures), :mod:`scratchnn.timing`
-(interleaved timing), :mod:`scratchnn.cli` (the shared program runner) and
+(interleaved timing), :mod:`scratchnn.conv` (convolution and pooling),
+:mod:`scratchnn.cli` (the shared program runner) and
 :mod:`scratchnn.notebook` (what a chapter's notebook needs outside the book).
 """
 
@@ -57,6 +58,7 @@ CHAPTERS = (
     "torch_compare",
     "digits",
     "deeper",
+    "convnet",
 )
 
 __all__ = ["CHAPTERS", "__version__"]

@@ -57,7 +57,7 @@ __all__ = [
 SIZES = ("book", "full")
 
 #: The modules that define claims, imported by :func:`all_claims` (``make claims``).
-MODULES: tuple[str, ...] = ("xor_claims",)
+MODULES: tuple[str, ...] = ("xor_claims", "deeper_claims", "convnet_shift")
 
 R = TypeVar("R")
 
@@ -219,4 +219,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the imported module's main: as __main__, this file's CLAIMS would be a second
+    # registry, and the claim modules register in scratchnn.claims.CLAIMS.
+    from scratchnn.claims import main as registered_main
+
+    sys.exit(registered_main())

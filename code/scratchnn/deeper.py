@@ -69,9 +69,10 @@ def spec(depth: int) -> dict[str, tuple]:
 
 
 def _spec(given: object, options: Mapping[str, object]) -> dict[str, tuple]:
-    """The spec of as many layers as the params given have weights (at least two)."""
-    weights = sum(1 for k in given if str(k).startswith("w")) if isinstance(given, Mapping) else 2
-    return spec(max(weights, 2) - 1)
+    """The spec of as many layers as the params given number (w1, b1, ..., at least two)."""
+    keys = [str(k) for k in given] if isinstance(given, Mapping) else []
+    layers = [int(k[1:]) for k in keys if k[:1] in ("w", "b") and k[1:].isdigit()]
+    return spec(max([2, *layers]) - 1)
 
 
 #: The model contract (scratchnn.model): shapes and labels, checked once per call.

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from scratchnn import checks
+from scratchnn import checks, conv
 from scratchnn import functional as F
 
 __all__ = [
@@ -315,3 +315,78 @@ class Dropout(Layer):
         grad_out = checks.array(grad_out, "grad_out")
         self._recall(grad_out)
         return grad_out * self._scale
+
+
+# --- convolution, pooling and flattening (chapter "Convolutional networks from scratch") ---
+
+__all__ += ["Conv2d", "Flatten", "MaxPool2d"]  # this section's own names
+
+
+class Conv2d(Layer):
+    """out = conv2d(x, w, b) with ``stride`` and zero ``padding`` (:func:`scratchnn.conv.conv2d`).
+
+    Parameters: w (C_out, C_in, k_h, k_w), b (C_out,), copied to float64.
+    forward: x (N, C_in, P, Q) -> out (N, C_out, P', Q'),
+        P' = (P + 2 padding - k_h) / stride + 1 (likewise Q').
+    backward: grad_out (N, C_out, P', Q') -> grad_in (N, C_in, P, Q); grads w, b.
+    """
+
+    def __init__(self, w: np.ndarray, b: np.ndarray, *, stride=1, padding=0) -> None:
+        super().__init__()
+        dims: dict[str, int] = {}
+        w = np.array(checks.array(w, "w", ("C_out", "C_in", "k_h", "k_w"), dims=dims), copy=True)
+        b = np.array(checks.array(b, "b", ("C_out",), dims=dims), copy=True)
+        self.params = {"w": w, "b": b}
+        self.stride, self.padding = stride, padding
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = conv.conv2d(x, self.params["w"], self.params["b"], self.stride, self.padding)
+        return self._remember(checks.array(x, "x"), out)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        grad_out = checks.array(grad_out, "grad_out")
+        x = self._recall(grad_out)
+        dx, dw, db = conv.conv2d_backward(grad_out, x, self.params["w"], self.stride, self.padding)
+        self.grads = {"w": dw, "b": db}
+        return dx
+
+
+class MaxPool2d(Layer):
+    """out = max_pool2d(x, kernel_size, stride) (:func:`scratchnn.conv.max_pool2d`); no parameters.
+
+    forward: x (N, C, P, Q) -> out (N, C, P', Q'), P' = (P - k_h) / stride + 1.
+    backward: grad_out (N, C, P', Q') -> grad_in (N, C, P, Q), each window's
+        gradient to its largest entry (on a tie the first in row-major order).
+    """
+
+    def __init__(self, kernel_size, stride=None) -> None:
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, stride
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = checks.array(x, "x")
+        return self._remember(x, conv.max_pool2d(x, self.kernel_size, self.stride))
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        grad_out = checks.array(grad_out, "grad_out")
+        return conv.max_pool2d_backward(
+            grad_out, self._recall(grad_out), self.kernel_size, self.stride
+        )
+
+
+class Flatten(Layer):
+    """Each example as one row; no parameters.
+
+    forward: x (N, d_1, d_2, ...) -> out (N, d_1 d_2 ...), in C order (channel, row, column).
+    backward: grad_out (N, d_1 d_2 ...) -> grad_in (N, d_1, d_2, ...).
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = checks.array(x, "x")
+        if x.ndim < 2:
+            raise ValueError(f"x must have shape (N, ...) with at least 2 axes, got {x.shape}")
+        return self._remember(x, x.reshape(len(x), -1))
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        grad_out = checks.array(grad_out, "grad_out")
+        return grad_out.reshape(self._recall(grad_out).shape)
