@@ -57,7 +57,7 @@ __all__ = [
 SIZES = ("book", "full")
 
 #: The modules that define claims, imported by :func:`all_claims` (``make claims``).
-MODULES: tuple[str, ...] = ("xor_claims", "deeper_claims", "convnet_shift")
+MODULES: tuple[str, ...] = ("xor_claims", "exams_claims", "deeper_claims", "convnet_shift")
 
 R = TypeVar("R")
 
