@@ -5,11 +5,12 @@ The input contract (stated in the package docstring) lives here:
 * array arguments take anything array-like of real numbers (lists, ints,
   bools, float32, ...) and come back as float64 arrays; complex, object and
   string data are refused;
-* NumPy scalar types are accepted wherever a Python number is;
+* NumPy scalars and 0-d arrays are accepted wherever a Python number is;
 * sizes are whole numbers >= 1 (with an upper bound where a larger value
   would exhaust the machine); learning rates and steps are finite and > 0;
 * a params dict has exactly the model's keys, each with the model's shape;
 * data hold at least one example and only finite values;
+* what is called (a callback, a loss, an accuracy) must be callable;
 * randomness comes from a ``numpy.random.Generator``; an int seed is refused
   (the functions that train take ``seed`` and make the Generator themselves).
 
@@ -23,7 +24,7 @@ name compares against the bound size and the message says where it came from.
 
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -31,6 +32,8 @@ __all__ = [
     "array",
     "choice",
     "finite",
+    "flag",
+    "function",
     "generator",
     "nonnegative_float",
     "params",
@@ -48,8 +51,14 @@ def _describe(value: object) -> str:
 
 
 def _plain(value: object) -> object:
-    """A NumPy scalar as the Python number it stands for (for messages and checks)."""
-    return value.item() if isinstance(value, np.generic) else value
+    """A NumPy scalar or a 0-d array as the Python number it stands for.
+
+    ``np.float64(0.1)``, ``np.array(0.1)`` and ``0.1`` are one number; an array
+    with entries (``np.array([0.1])``) is not, and stays as it is.
+    """
+    if isinstance(value, np.generic) or (type(value) is np.ndarray and value.ndim == 0):
+        return value.item()
+    return value
 
 
 def whole_number(value: object, name: str, *, minimum: int = 1, maximum: int | None = None) -> int:
@@ -63,8 +72,16 @@ def whole_number(value: object, name: str, *, minimum: int = 1, maximum: int | N
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{wanted}, got {_describe(value)}")
     if value < minimum or (maximum is not None and value > maximum):
-        raise ValueError(f"{wanted}, got {value}")
+        shown = f"an integer of {len(str(value))} digits" if abs(value) >= 10**30 else value
+        raise ValueError(f"{wanted}, got {shown}")
     return int(value)
+
+
+def function(value: object, name: str, takes: str) -> Callable:
+    """``value``, checked to be callable; ``takes`` says how it is called, for the message."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a function {takes}, got {_describe(value)}")
+    return value
 
 
 def _real(value: object, name: str, wanted: str, low_ok: bool, maximum: float | None) -> float:
@@ -75,7 +92,10 @@ def _real(value: object, name: str, wanted: str, low_ok: bool, maximum: float | 
     )
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{wanted}, got {_describe(value)}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int such as 10**400: beyond float64
+        raise ValueError(f"{wanted}, got an integer of {len(str(value))} digits") from None
     too_low = value < 0 or (value == 0 and not low_ok)
     if not math.isfinite(value) or too_low or (maximum is not None and value > maximum):
         raise ValueError(f"{wanted}, got {value:g}")
@@ -90,6 +110,14 @@ def positive_float(value: object, name: str, *, maximum: float | None = None) ->
 def nonnegative_float(value: object, name: str, *, maximum: float | None = None) -> float:
     """``value`` as a float, checked to be finite, >= 0 and at most ``maximum``."""
     return _real(value, name, ">= 0", True, maximum)
+
+
+def flag(value: object, name: str) -> bool:
+    """``value``, checked to be True or False (a NumPy bool too; not 0 or 1)."""
+    value = _plain(value)
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+    return value
 
 
 def choice(value: object, name: str, options: Sequence[str]) -> str:
@@ -138,6 +166,8 @@ def _expected(shape: Shape, dims: Mapping[str, int]) -> str:
 def _as_real(value: object, name: str) -> np.ndarray:
     if type(value) is np.ndarray and value.dtype == np.float64:
         return value
+    if value is None:
+        raise TypeError(f"{name} is None: it must be an array of real numbers")
     if isinstance(value, np.ma.MaskedArray):  # its mask would be dropped without a word
         raise TypeError(
             f"{name} is a masked array: fill or drop the masked entries first "

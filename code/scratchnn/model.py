@@ -72,12 +72,8 @@ def choice_of(options: tuple[str, ...] | Mapping[str, object]) -> OptionCheck:
     return lambda value, name: checks.choice(value, name, names)
 
 
-def flag(value: object, name: str) -> bool:
-    """The check of an option that is True or False."""
-    value = checks._plain(value)
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {checks._describe(value)}")
-    return value
+#: The check of an option that is True or False.
+flag = checks.flag
 
 
 class Prepared(NamedTuple):
