@@ -35,6 +35,7 @@ __all__ = [
     "flag",
     "function",
     "generator",
+    "loss_pair",
     "nonnegative_float",
     "params",
     "positive_float",
@@ -118,6 +119,24 @@ def flag(value: object, name: str) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, got {_describe(value)}")
     return value
+
+
+def loss_pair(result: object, name: str) -> tuple[float, Mapping]:
+    """What a ``loss_and_grads`` returned, checked: ``(loss, grads)``.
+
+    The loss is one real number (a float, a NumPy scalar, a 0-d array; not
+    None, not a string, not an array of shape (1,)), possibly inf or NaN
+    (the training loops name the learning rate then); grads is a mapping.
+    """
+    wanted = f"{name} must return (loss, grads), a number and a dict of arrays"
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise TypeError(f"{wanted}; got {_describe(result)}")
+    loss, grads = _plain(result[0]), result[1]
+    if isinstance(loss, bool) or not isinstance(loss, numbers.Real):
+        raise TypeError(f"{wanted}; got the loss {_describe(result[0])}")
+    if not isinstance(grads, Mapping):
+        raise TypeError(f"{wanted}; got the grads {_describe(grads)}")
+    return float(loss), grads
 
 
 def choice(value: object, name: str, options: Sequence[str]) -> str:
