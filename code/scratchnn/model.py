@@ -199,7 +199,8 @@ class Model:
             if not finite:
                 raise ValueError(
                     f"{kernel.__name__}: the loss or a gradient overflows float64 (loss {loss}) "
-                    f"although params and x are finite: {_largest({'x': p.x, **_named(p.params)})}"
+                    "although params, x and y are finite: "
+                    f"{_largest({'x': p.x, 'y': p.y, **_named(p.params)})}"
                     "; rescale the inputs or the weights"
                 )
             return float(loss), grads
