@@ -214,10 +214,10 @@ def test_numbers_as_0d_arrays_are_numbers(loop):
     ],
 )
 def test_params_are_not_converted_silently(loop, params, error, message):
+    options = {"lr": 0.1, "epochs": 1}
+    if loop is sgd:
+        options.update(rng=np.random.default_rng(0), batch_size=1)
     with pytest.raises(error, match=message):
-        options = {"lr": 0.1, "epochs": 1}
-        if loop is sgd:
-            options.update(rng=np.random.default_rng(0), batch_size=1)
         loop(_mse, params, np.ones(2), np.ones(2), **options)
 
 
