@@ -24,7 +24,7 @@ name compares against the bound size and the message says where it came from.
 
 import math
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -187,6 +187,10 @@ def _as_real(value: object, name: str) -> np.ndarray:
         return value
     if value is None:
         raise TypeError(f"{name} is None: it must be an array of real numbers")
+    if isinstance(value, Iterator):  # np.asarray would make one object of a generator
+        raise TypeError(
+            f"{name} is an iterator ({type(value).__name__}): give a list or an array of numbers"
+        )
     if isinstance(value, np.ma.MaskedArray):  # its mask would be dropped without a word
         raise TypeError(
             f"{name} is a masked array: fill or drop the masked entries first "
