@@ -39,6 +39,7 @@ __all__ = [
     "nonnegative_float",
     "params",
     "positive_float",
+    "real_number",
     "same_shape",
     "whole_number",
 ]
@@ -101,6 +102,20 @@ def _real(value: object, name: str, wanted: str, low_ok: bool, maximum: float | 
     if not math.isfinite(value) or too_low or (maximum is not None and value > maximum):
         raise ValueError(f"{wanted}, got {value:g}")
     return value
+
+
+def real_number(value: object, name: str) -> float:
+    """``value`` as a float, checked to be a finite real number (of any sign)."""
+    value = _plain(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite number, got {_describe(value)}")
+    try:
+        out = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be a finite number, got an integer beyond float64") from None
+    if not math.isfinite(out):
+        raise ValueError(f"{name} must be a finite number, got {out:g}")
+    return out
 
 
 def positive_float(value: object, name: str, *, maximum: float | None = None) -> float:
