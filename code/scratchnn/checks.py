@@ -31,6 +31,7 @@ import numpy as np
 __all__ = [
     "array",
     "choice",
+    "data",
     "finite",
     "flag",
     "function",
@@ -269,6 +270,21 @@ def array(
     if nonempty and arr.size == 0:
         raise ValueError(f"{name} is empty (shape {_shape_text(arr.shape)}): it needs data")
     return finite(arr, name) if finite_only else arr
+
+
+def data(value: object, name: str, *, optional: bool = False) -> np.ndarray | None:
+    """Data as an array: float64, or int64 for integers (class labels stay labels).
+
+    Refused: None (unless ``optional``: then None is returned), anything that
+    is not real numbers, NaN or inf, and data with no example (an empty batch).
+    """
+    if value is None and optional:
+        return None
+    arr = array(value, name, nonempty=False)
+    if arr.ndim >= 1 and arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}): a batch needs at least one example")
+    kind = np.asarray(value).dtype.kind
+    return np.asarray(value, dtype=np.int64) if kind in "iu" else arr
 
 
 def same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:

@@ -153,9 +153,10 @@ def _pair(y_hat: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     an infinite loss), so that a model's kernel in a diverging run returns
     the ``inf`` a training loop turns into a clear error.
     """
-    check_same_shape(y_hat, y)
     y_hat = checks.array(y_hat, "y_hat", finite_only=False)
-    return y_hat, checks.array(y, "y", finite_only=False)
+    y = checks.array(y, "y", finite_only=False)
+    check_same_shape(y_hat, y)
+    return y_hat, y
 
 
 def sum_squared_error(y_hat: np.ndarray, y: np.ndarray) -> float:
@@ -275,8 +276,8 @@ def softmax_backward(p: np.ndarray, d_p: np.ndarray) -> np.ndarray:
 
     dp_k / dz_j = p_k (1[k = j] - p_j), so dL/dz_j = p_j (d_p_j - sum_k p_k d_p_k).
     """
-    check_same_shape(p, d_p)
     p, d_p = _classes(p, "p"), _classes(d_p, "d_p")
+    checks.same_shape(p, d_p, "p", "d_p")
     return p * (d_p - (p * d_p).sum(axis=-1, keepdims=True))
 
 

@@ -184,6 +184,7 @@ def check_gradients(
     if not isinstance(params, Mapping) or not params:
         raise ValueError("params must be a non-empty dict of arrays")
     base = {k: np.array(checks.array(v, f"params[{k!r}]"), copy=True) for k, v in params.items()}
+    x, y = checks.data(x, "x", optional=True), checks.data(y, "y", optional=True)
     result = loss_and_grads(base, x, y, **model_options)  # checked, as a reader calls it
     _, analytic = checks.loss_pair(result, "loss_and_grads")
     # Then the unchecked kernel of a checked model (scratchnn.model), with the checked arguments.

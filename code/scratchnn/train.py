@@ -76,16 +76,6 @@ def _copy_params(params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {k: np.array(checks.array(v, f"params[{k!r}]"), copy=True) for k, v in params.items()}
 
 
-def _check_data(value: object, name: str, *, optional: bool = False) -> None:
-    """Refuse data that are None (unless ``optional``), not real numbers, hold NaN or inf,
-    or have no example at all (an empty batch).  What is passed on is the value as given."""
-    if value is None and optional:
-        return
-    arr = checks.array(value, name, nonempty=False)
-    if arr.ndim >= 1 and arr.shape[0] == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}): a batch needs at least one example")
-
-
 def _check_functions(**functions: object) -> None:
     """Refuse a loss_and_grads, callback or accuracy that cannot be called (None: not given)."""
     takes = {
@@ -157,8 +147,9 @@ def gradient_descent(
     ----------
     loss_and_grads : the model's ``loss_and_grads(params, x, y, **options)``.
     params : name -> starting array; copied, the caller's arrays are untouched.
-    x, y : the training inputs and targets, passed to ``loss_and_grads`` as is
-        (None passes too, for a function of one's own that holds its data).
+    x, y : the training inputs and targets, as float64 arrays (int64 for
+        integers: class labels stay labels); None passes as None, for a
+        function of one's own that holds its data.
     lr : learning rate, a finite number > 0.
     epochs : number of updates, >= 1.
     callback : if given, called as ``callback(epoch, loss)`` after each epoch's
@@ -181,8 +172,8 @@ def gradient_descent(
     lr = checks.positive_float(lr, "lr")
     epochs = checks.whole_number(epochs, "epochs", maximum=MAX_STEPS)
     params = _copy_params(params)
-    _check_data(x, "x", optional=True)  # None: a loss of the reader's own that holds its data
-    _check_data(y, "y", optional=True)
+    x = checks.data(x, "x", optional=True)  # None: a loss of one's own that holds its data
+    y = checks.data(y, "y", optional=True)
     # Checked once; a checked model's kernel then runs unchecked.
     step_fn, start = prepared(loss_and_grads, params, x, y, model_options)
     params, x, y, options = start.params, start.x, start.y, start.options
@@ -255,9 +246,7 @@ def sgd(
     epochs = checks.whole_number(epochs, "epochs", maximum=MAX_STEPS)
     rng = checks.generator(rng)
     params = _copy_params(params)
-    _check_data(x, "x")
-    _check_data(y, "y")
-    x, y = np.asarray(x), np.asarray(y)
+    x, y = checks.data(x, "x"), checks.data(y, "y")
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError(f"x and y must have one row per example, got shapes {x.shape}, {y.shape}")
     n = len(x)
@@ -278,8 +267,10 @@ def sgd(
     if validation is not None:
         if not isinstance(validation, tuple) or len(validation) != 2:
             raise TypeError("validation must be a pair (x_val, y_val)")
-        for arr, name in zip(validation, ("x_val", "y_val"), strict=True):
-            _check_data(arr, f"validation {name}")
+        validation = tuple(
+            checks.data(arr, f"validation {name}")
+            for arr, name in zip(validation, ("x_val", "y_val"), strict=True)
+        )
     # Checked once; a checked model's kernel then runs unchecked on every batch.
     step_fn, start = prepared(loss_and_grads, params, x, y, model_options)
     params, x, y, options = start.params, start.x, start.y, start.options
