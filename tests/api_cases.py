@@ -18,17 +18,24 @@ import numpy as np
 from hypothesis import strategies as st
 
 from scratchnn import (
+    autograd_nets,
     data,
     digits,
     exams,
     exams_cv,
+    exams_model,
     gradcheck,
     linear_regression,
     plotting,
+    timing,
+    toy_mlp,
+    torch_compare,
     train,
     two_layer,
+    two_layer_lr,
     xor,
     xor_batched,
+    xor_figures,
 )
 from scratchnn import functional as F
 from scratchnn.autograd import Tensor
@@ -162,6 +169,7 @@ class Entry:
     valid: Callable[[np.random.Generator], dict]
     names: dict[str, str] = field(default_factory=dict)
     bad_skip: tuple[tuple[str, str], ...] = ()
+    accepted: bool = True  # the accepted-classes test runs it (False: a whole experiment)
 
 
 def _shape(rng: np.random.Generator, ndim: int = 2) -> tuple[int, ...]:
@@ -307,6 +315,35 @@ ENTRIES = [
     Entry("two_layer.book_problem", two_layer.book_problem,
           {"seed": SEED, "n": WHOLE, "d_in": WHOLE, "hidden": WHOLE, "d_out": WHOLE},
           lambda rng: {"seed": 0, "n": 2, "d_in": 3, "hidden": 2, "d_out": 1}),
+    Entry("xor.is_dead", xor.is_dead, {"x": ARRAY},
+          lambda rng: {"params": xor.init_params(rng, 2), "x": data.xor_data()[0]}),
+    Entry("xor_batched.train", xor_batched.train, {"x": ARRAY, "y": ARRAY, "epochs": WHOLE},
+          lambda rng: dict(zip(("x", "y"), data.xor_data(), strict=True))
+          | {"params": xor_batched.init_params_seeds([0, 1], 2), "lr": 0.5, "epochs": 2}),
+    Entry("xor_figures.output_surface", xor_figures.output_surface,
+          {"predict": FUNCTION, "resolution": WHOLE},
+          lambda rng: {"predict": lambda p: p[:, :1] * 0.5, "resolution": 3},
+          accepted=False),  # a figure with a colour bar: refusals only
+    Entry("exams.live_units", exams_model.live_units, {"x": ARRAY},
+          lambda rng: {"params": exams_model.init_params(rng), "x": _quarters(rng, (2, 3))}),
+    Entry("exams_cv.least_squares", exams_cv.least_squares, {"exams_": ARRAY, "final": ARRAY},
+          lambda rng: {"exams_": _quarters(rng, (5, 2)), "final": _quarters(rng, (5,))},
+          names={"exams_": "exams"}),
+    Entry("two_layer_lr.train_many", two_layer_lr.train_many,
+          {"x": ARRAY, "y": ARRAY, "lrs": ARRAY, "epochs": WHOLE, "until": POSITIVE},
+          lambda rng: {"params": {"w1": _quarters(rng, (1, 2, 2)), "w2": _quarters(rng, (1, 2, 1))},
+                       "x": _quarters(rng, (1, 3, 2)), "y": _quarters(rng, (1, 3, 1)),
+                       "lrs": np.array([0.125]), "epochs": 2, "until": 0.5}),
+    Entry("timing.interleaved", timing.interleaved,
+          {"repeats": WHOLE, "warmup": Kind("count >= 0", {**WHOLE_BAD, "negative": -1})},
+          lambda rng: {"contenders": {"a": lambda: None}, "repeats": 1, "warmup": 0},
+          accepted=False),
+    Entry("toy_mlp.starting_params", toy_mlp.starting_params, {"biases": FLAG},
+          lambda rng: {"biases": True}),
+    *(Entry(f"{m.__name__.rsplit('.', 1)[1]}.run", m.run,
+            {"seed": SEED, "epochs": WHOLE, "lr": POSITIVE, "callback": OPTIONAL_FUNCTION},
+            lambda rng: {"seed": 0, "epochs": 1, "lr": 0.125, "callback": None}, accepted=False)
+      for m in (linear_regression, xor, two_layer, exams, autograd_nets, digits, torch_compare)),
 ]  # fmt: skip
 
 

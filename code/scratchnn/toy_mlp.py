@@ -78,7 +78,7 @@ def starting_params(*, biases: bool = False) -> dict[str, np.ndarray]:
         {"b1": (2,), "b2": ()}
     """
     params = {"w1": np.array([[-0.78, 0.13], [0.85, 0.23]]), "w2": np.array([1.8, 0.40])}
-    if biases:
+    if checks.flag(biases, "biases"):
         params = {"w1": params["w1"], "b1": np.zeros(2), "w2": params["w2"], "b2": np.array(0.0)}
     return params
 

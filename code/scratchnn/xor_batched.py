@@ -160,6 +160,8 @@ def train(
     -------
     BatchedHistory with losses (S, epochs) and the trained params.
     """
+    if y is None:
+        raise TypeError("y is None: training needs the targets (N, 1)")
     params, x, y = _check(params, x, y, activation, output)
     size = len(params["w1"])
     if np.ndim(lr) == 0:
