@@ -75,7 +75,7 @@ def bad_choices(entry):
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
-@settings(derandomize=True, max_examples=30, deadline=None)
+@settings(derandomize=True, max_examples=20, deadline=None)
 @given(data=st.data())
 def test_refused_inputs_raise_value_or_type_errors_naming_the_argument(entry, data):
     args = data.draw(case(entry), label="valid call")
@@ -122,7 +122,7 @@ ACCEPTING = [e for e in ENTRIES if e.accepted and any(k.same for k in e.kinds.va
 
 
 @pytest.mark.parametrize("entry", ACCEPTING, ids=lambda e: e.id)
-@settings(derandomize=True, max_examples=15, deadline=None)
+@settings(derandomize=True, max_examples=10, deadline=None)
 @given(data=st.data())
 def test_accepted_input_classes_give_the_result_of_the_canonical_call(entry, data):
     args = data.draw(case(entry), label="valid call")
