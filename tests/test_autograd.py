@@ -300,3 +300,49 @@ def test_bad_values_are_refused():
         Tensor([1.0, 2.0]).grad = np.zeros(3)
     with pytest.raises(ValueError, match=r"^axis must be a whole number >= -2 and <= 1, got 2"):
         Tensor(np.ones((2, 2))).sum(axis=2)
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+def test_an_np_matrix_constant_multiplies_element_by_element():
+    """np.matrix's * is a matrix product: the constant is converted to an ndarray first."""
+    a = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    m = np.matrix([[1.0, 2.0], [3.0, 4.0]])
+    loss = (a * m).sum()
+    loss.backward()
+    assert type(loss.data) is np.ndarray
+    np.testing.assert_array_equal(a.grad, np.asarray(m))
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: Tensor(np.zeros(0)), ValueError, r"^data is empty \(shape \(0,\)\)"),
+        (lambda: Tensor([1.0]) * np.zeros(0), ValueError, r"^operand is empty"),
+        (lambda: Tensor([1.0]) + 1j, TypeError, r"^operand must hold real numbers"),
+        (lambda: Tensor([1.0]) * "2", TypeError, r"^operand must hold real numbers"),
+        (lambda: Tensor([1.0]) - None, TypeError, r"^operand is None"),
+        (lambda: Tensor([1.0]) ** np.complex128(1j), TypeError, r"^\*\* needs a number"),
+        (lambda: node(np.ones(2), "op", (3, None)), TypeError, r"^each edge must be a pair"),
+        (lambda: node([1j], "op"), TypeError, r"^data must hold real numbers"),
+    ],
+)
+def test_what_is_not_a_real_array_is_refused_by_name(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_a_vjp_of_the_wrong_shape_is_refused_when_backward_calls_it():
+    b = Tensor([1.0, 2.0])
+    wrong = node(b.data * 2, "double", (b, lambda g: g.sum()))  # shape () for a (2,) parent
+    with pytest.raises(
+        ValueError, match=r"^the vjp of 'double' returned shape \(\) for an operand"
+    ):
+        wrong.sum().backward()
+
+
+def test_grad_is_set_only_to_real_arrays_of_the_tensors_shape():
+    t = Tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"^grad must hold real numbers"):
+        t.grad = [1j, 2j]
+    t.grad = [1, 2]  # ints are real numbers, converted
+    assert t.grad.dtype == np.float64

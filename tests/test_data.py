@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from scratchnn.data import EXAM_COLUMNS, linear_data, load_exams, two_layer_data, xor_data
+from scratchnn.data import (
+    EXAM_COLUMNS,
+    linear_data,
+    load_exams,
+    stratified_split,
+    two_layer_data,
+    xor_data,
+)
 
 
 def test_load_exams_shape_and_column_sums():
@@ -79,3 +86,45 @@ def test_load_exams_names_a_file_in_another_encoding(tmp_path):
     path.write_bytes("EXAM1,EXAM2,EXAM3,FINAL\n1,2,3,4 \xe9\n".encode("latin-1"))
     with pytest.raises(ValueError, match=r"latin1.csv: not a UTF-8 text file \(byte 32 is 0xe9\)"):
         load_exams(path)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"a": "2"}, TypeError, r"^a must be a finite number, got '2'$"),
+        ({"b": float("nan")}, ValueError, r"^b must be a finite number, got nan$"),
+        ({"a": 1j}, TypeError, r"^a must be a finite number, got 1j$"),
+        ({"noise_std": -0.1}, ValueError, r"^noise_std must be a finite number >= 0, got -0.1$"),
+        ({"noise_std": None}, TypeError, r"^noise_std must be a finite number >= 0, got None$"),
+    ],
+)
+def test_linear_data_names_a_bad_line_or_noise(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        linear_data(np.random.default_rng(0), 5, **kwargs)
+
+
+def test_linear_data_takes_0d_arrays_as_numbers():
+    want = linear_data(np.random.default_rng(0), 5, a=3.0)
+    got = linear_data(np.random.default_rng(0), 5, a=np.array(3.0))
+    np.testing.assert_array_equal(got[1], want[1])
+
+
+@pytest.mark.parametrize(
+    ("y", "fractions", "error", "message"),
+    [
+        ([0.0, 1.0], (0.5, 0.5), TypeError, r"^y must be integer class labels .* dtype float64$"),
+        ([], (0.5, 0.5), TypeError, r"^y must be integer class labels"),
+        (np.zeros(0, int), (0.5, 0.5), ValueError, r"^y must be .* N >= 1, got \(0,\)$"),
+        (None, (0.5, 0.5), TypeError, r"^y must be integer class labels .* got NoneType$"),
+        ([0, 1], 0.5, TypeError, r"^fractions must be a tuple of shares"),
+        ([0, 1], (), TypeError, r"^fractions must be a tuple of shares"),
+    ],
+)
+def test_stratified_split_names_bad_labels_and_fractions(y, fractions, error, message):
+    with pytest.raises(error, match=message):
+        stratified_split(np.random.default_rng(0), y, fractions)
+
+
+def test_load_exams_names_a_path_of_the_wrong_kind():
+    with pytest.raises(TypeError, match=r"^path must be a str or a pathlib.Path, got int$"):
+        load_exams(3)

@@ -99,3 +99,58 @@ def test_tanh_derivative_matches_central_differences():
     z = np.linspace(-3.0, 3.0, 13)
     numeric = (F.tanh(z + 1e-6) - F.tanh(z - 1e-6)) / 2e-6
     np.testing.assert_allclose(F.tanh_derivative(z), numeric, rtol=1e-8, atol=1e-10)
+
+
+ELEMENTWISE = [getattr(F, n) for pair in F.ACTIVATIONS.values() for n in (p.__name__ for p in pair)]
+
+
+@pytest.mark.parametrize("f", [*ELEMENTWISE, F.softmax, F.log_softmax], ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    ("bad", "error", "message"),
+    [
+        ([1 + 2j], TypeError, r"^z must hold real numbers .* got dtype complex128$"),
+        (None, TypeError, r"^z is None: it must be an array of real numbers$"),
+        (["1.5"], TypeError, r"^z must hold real numbers .* got dtype <U3$"),
+        (np.zeros((0, 3)), ValueError, r"^z is empty \(shape \(0, 3\)\): it needs data$"),
+    ],
+    ids=["complex", "None", "strings", "empty"],
+)
+def test_activations_and_softmax_refuse_what_is_not_real_data(f, bad, error, message):
+    with pytest.raises(error, match=message):
+        f(bad)
+
+
+def test_activations_keep_infinities_as_ieee_arithmetic_does():
+    assert F.relu(np.inf) == np.inf and F.sigmoid(-np.inf) == 0.0 and F.tanh(np.inf) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("classes", "error"), [(2.5, TypeError), (True, TypeError), (0, ValueError), ("3", TypeError)]
+)
+def test_one_hot_refuses_classes_that_are_not_a_whole_number(classes, error):
+    with pytest.raises(error, match=r"^classes must be a whole number >= 1"):
+        F.one_hot([0, 1], classes)
+
+
+@pytest.mark.parametrize("f", [F.one_hot, F.check_labels])
+def test_labels_refuse_none_and_empty(f):
+    with pytest.raises(TypeError, match=r"^y is None: it must be integer class labels$"):
+        f(None, 3)
+    with pytest.raises(ValueError, match=r"^y is empty \(shape \(0,\)\): it needs at least one"):
+        f([], 3)
+
+
+def test_cross_entropy_refuses_no_examples_instead_of_nan():
+    for f in (F.cross_entropy, F.cross_entropy_grad):
+        with pytest.raises(ValueError, match=r"^logits is empty \(shape \(0, 3\)\)"):
+            f(np.zeros((0, 3)), np.zeros(0, dtype=int))
+
+
+def test_softmax_shift_is_true_or_false():
+    with pytest.raises(TypeError, match=r"^shift must be True or False, got 1$"):
+        F.softmax([1.0, 2.0], shift=1)
+
+
+def test_softmax_backward_names_a_complex_upstream_gradient():
+    with pytest.raises(TypeError, match=r"^d_p must hold real numbers"):
+        F.softmax_backward(np.full((2, 3), 1 / 3), np.ones((2, 3)) * 1j)

@@ -152,3 +152,55 @@ def test_check_gradients_does_not_modify_params(problem):
     before = params["w"].copy()
     check_gradients(quadratic, params, x, y)
     np.testing.assert_array_equal(params["w"], before)
+
+
+@pytest.mark.parametrize("x", [np.ones(3), np.array([0.0, 1e10])])
+def test_numerical_gradient_refuses_a_step_too_small_to_change_x(x):
+    """eps = 1e-20 leaves 1.0 unchanged (1 + 1e-20 == 1): the result would be zeros."""
+    with pytest.raises(ValueError, match=r"^eps=1e-20 is too small to change x\[\d\] = 1"):
+        numerical_gradient(lambda v: float(np.sum(v**2)), x, eps=1e-20)
+
+
+def test_numerical_gradient_checks_only_the_entries_it_perturbs():
+    x = np.array([1e20, 1.0])  # 1e20 + 1e-6 == 1e20, but entry 0 is not perturbed
+    grad = numerical_gradient(lambda v: float(v[1] ** 2), x, eps=1e-6, indices=[1])
+    np.testing.assert_allclose(grad, [0.0, 2.0], atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("f", "error", "message"),
+    [
+        (3.0, TypeError, r"^f must be a function f\(x\) -> number, got 3.0$"),
+        (lambda v: None, TypeError, r"^f must return a number, got None$"),
+        (lambda v: "1.0", TypeError, r"^f must return a number, got '1.0'$"),
+        (lambda v: np.ones(1), TypeError, r"^f must return a number, got array\(\[1.\]\)$"),
+    ],
+    ids=["not callable", "None", "string", "shape (1,)"],
+)
+def test_numerical_gradient_names_a_function_that_is_not_one(f, error, message):
+    with pytest.raises(error, match=message):
+        numerical_gradient(f, np.ones(2))
+
+
+def test_numerical_gradient_takes_a_0d_array_as_the_number_f_returns():
+    grad = numerical_gradient(lambda v: np.array(np.sum(v**2)), np.ones(2))
+    np.testing.assert_allclose(grad, [2.0, 2.0], rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("returned", "message"),
+    [
+        (None, r"got None$"),
+        ((None, {}), r"got the loss None$"),
+        (("1.0", {}), r"got the loss '1.0'$"),
+        ((1.0, [np.zeros(())]), r"got the grads \[array\(0.\)\]$"),
+    ],
+)
+def test_check_gradients_names_what_loss_and_grads_returned(returned, message):
+    with pytest.raises(TypeError, match=r"^loss_and_grads must return \(loss, grads\).*" + message):
+        check_gradients(lambda p, x, y: returned, {"a": np.zeros(())}, np.ones(2), np.ones(2))
+
+
+def test_check_gradients_refuses_a_loss_and_grads_that_is_not_callable():
+    with pytest.raises(TypeError, match=r"^loss_and_grads must be a function"):
+        check_gradients("mse", {"a": np.zeros(())}, np.ones(2), np.ones(2))

@@ -226,3 +226,32 @@ def test_figure_fit_draws_both_lines(book):
     for line, params in zip(lines, [book.history.params, book.exact], strict=True):
         np.testing.assert_allclose(line.get_ydata(), [params["b"], params["a"] + params["b"]])
     assert lr.figure_data(book.x, book.y).axes[0].get_lines() == []
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-150, 1e150, 1e300])
+def test_closed_form_solves_badly_scaled_x_as_lstsq_does_on_the_rescaled_problem(scale):
+    """x times 1e300: Xᵀ X would overflow; the solution is a / scale with the same b."""
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0.0, 1.0, 50)
+    y = 2.0 * x + 1.0 + 0.1 * rng.standard_normal(50)
+    a, b = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)[0]
+    got = lr.closed_form(x * scale, y)
+    assert got["a"] == pytest.approx(a / scale, rel=1e-12)
+    assert got["b"] == pytest.approx(b, rel=1e-12)
+
+
+def test_closed_form_names_a_slope_beyond_float64():
+    x, y = np.array([0.0, 1e-300]), np.array([0.0, 1e300])
+    message = r"^closed_form: the slope .* largest entries \|x\| 1e-300, \|y\| 1e\+300; rescale"
+    with pytest.raises(ValueError, match=message):
+        lr.closed_form(x, y)
+
+
+def test_loss_forward_and_hessian_refuse_an_overflow_naming_the_largest_entries():
+    params, x, y = {"a": 1.0, "b": 0.0}, np.array([1e300, 2e300]), np.zeros(2)
+    with pytest.raises(ValueError, match=r"^loss_and_grads: .* overflows float64 .*\|x\| 2e\+300"):
+        lr.loss_and_grads(params, x, y)
+    with pytest.raises(ValueError, match=r"^forward: the output overflows float64"):
+        lr.forward({"a": 1e300, "b": 0.0}, x)
+    with pytest.raises(ValueError, match=r"^mse_hessian: .* overflows float64: .*\|x\| 2e\+300"):
+        lr.mse_hessian(x)

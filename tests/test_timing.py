@@ -81,9 +81,18 @@ def test_unknown_contender_names_the_known_ones():
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"repeats": 0}, ValueError, "repeats must be a whole number >= 1, got 0"),
-        ({"repeats": 2.0}, TypeError, "repeats must be a whole number >= 1, got 2.0"),
-        ({"repeats": 1, "warmup": -1}, ValueError, "warmup must be a whole number >= 0, got -1"),
+        ({"repeats": 0}, ValueError, "repeats must be a whole number >= 1 and <= 1,000,000, got 0"),
+        (
+            {"repeats": 2.0},
+            TypeError,
+            "repeats must be a whole number >= 1 and <= 1,000,000, got 2.0",
+        ),
+        (
+            {"repeats": 1, "warmup": -1},
+            ValueError,
+            "warmup must be a whole number >= 0 and <= 1,000,000, got -1",
+        ),
+        ({"repeats": 10**400}, ValueError, "repeats must be .* got an integer of 401 digits"),
     ],
 )
 def test_bad_repeats(kwargs, error, message):
@@ -92,8 +101,12 @@ def test_bad_repeats(kwargs, error, message):
 
 
 def test_no_contenders():
-    with pytest.raises(ValueError, match=r"^no contenders to time$"):
+    with pytest.raises(
+        ValueError, match=r"^contenders must be a non-empty dict of name -> function$"
+    ):
         interleaved({}, repeats=1)
+    with pytest.raises(TypeError, match=r"^contenders\['a'\] must be a function taking no argu"):
+        interleaved({"a": 3}, repeats=1)
 
 
 @pytest.mark.parametrize("values", [np.array([]), np.ones((2, 2))])

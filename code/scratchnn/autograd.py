@@ -12,6 +12,7 @@ kept, nothing is printed.  Explained in the book's chapter "Backpropagation as
 a graph".
 """
 
+import numbers
 from collections.abc import Callable
 from functools import partialmethod
 
@@ -32,20 +33,32 @@ def node(data: np.ndarray, op: str, *edges: Edge, name: str = "") -> "Tensor":
     loss with respect to the result (shape of ``data``) to the gradient that
     flows to ``parent`` (shape of ``parent.data``).  Every op below is built
     with this function, and a new op needs nothing else.  ``data`` is kept as
-    given, not copied: with no edges, the result is a leaf that shares it.
+    given when it is a float64 array, not copied: with no edges, the result is
+    a leaf that shares it.  Anything else is converted as every array is
+    (:mod:`scratchnn.checks`: real numbers only, not empty; inf and NaN pass),
+    and each vjp's result is checked against its parent's shape in
+    :meth:`Tensor.backward`.
     """
+    for edge in edges:
+        if not (isinstance(edge, tuple) and len(edge) == 2 and isinstance(edge[0], Tensor)):
+            raise TypeError(f"each edge must be a pair (parent Tensor, vjp), got {edge!r}")
+        checks.function(edge[1], "vjp", "vjp(g) -> the gradient for the parent")
     out = Tensor.__new__(Tensor)
-    out.data, out.op, out.name, out.edges, out._grad = np.asarray(data), op, name, edges, None
+    out.data = checks.array(data, "data", finite_only=False)
+    out.op, out.name, out.edges, out._grad = op, name, edges, None
     return out
 
 
 def _value(x: object) -> np.ndarray:
-    """The array behind an operand: a tensor's data, or a number/array as a constant."""
+    """The array behind an operand: a tensor's data, or a number/array as a constant.
+
+    A constant is converted as every array is (an ``np.matrix`` becomes an
+    ndarray, so ``*`` stays element by element); infinities pass, as they
+    do in a tensor's data.
+    """
     if isinstance(x, Tensor):
         return x.data
-    if isinstance(x, np.ndarray) and x.dtype == np.float64:
-        return x  # kept as it is, like a tensor's data (infinities included)
-    return checks.array(x, "operand", nonempty=False)
+    return checks.array(x, "operand", finite_only=False)
 
 
 def _sum_to(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -108,12 +121,25 @@ def _unary(t: "Tensor", op: str) -> "Tensor":
     return node(y, op, (t, lambda g: d(g, x, y)))
 
 
+def _checked_part(part: object, parent: "Tensor", child: "Tensor") -> np.ndarray:
+    """A vjp's result, checked to be a real array of its parent's shape."""
+    if not (type(part) is np.ndarray and part.dtype == np.float64):
+        part = checks.array(part, f"the vjp of {child.op!r}", nonempty=False, finite_only=False)
+    if part.shape != parent.data.shape:
+        raise ValueError(
+            f"the vjp of {child.op!r} returned shape {part.shape} for an operand of shape "
+            f"{parent.data.shape}; a vjp returns the gradient of its parent, of the parent's shape"
+        )
+    return part
+
+
 class Tensor:
     """A float64 array that remembers how it was computed.
 
     Parameters
     ----------
-    data : array-like of real numbers, any shape; copied to float64.
+    data : array-like of real numbers, any shape, finite, at least one entry;
+        copied to float64.
     name : a label for figures of the graph (optional).
 
     Attributes
@@ -128,7 +154,7 @@ class Tensor:
     __array_ufunc__ = None  # ndarray (+ - * / @) Tensor: NumPy defers to the methods below
 
     def __init__(self, data: object, *, name: str = "") -> None:
-        self.data = np.array(checks.array(data, "data", nonempty=False), copy=True)
+        self.data = np.array(checks.array(data, "data"), copy=True)
         self.op, self.name, self.edges, self._grad = "", str(name), (), None
 
     @property
@@ -140,9 +166,11 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: object) -> None:
-        if value is not None and np.shape(value) != self.data.shape:
-            raise ValueError(f"grad must have shape {self.data.shape}, got {np.shape(value)}")
-        self._grad = None if value is None else np.asarray(value, dtype=np.float64)
+        if value is not None:
+            value = checks.array(value, "grad", finite_only=False)
+            if value.shape != self.data.shape:
+                raise ValueError(f"grad must have shape {self.data.shape}, got {value.shape}")
+        self._grad = value
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -160,7 +188,8 @@ class Tensor:
 
     def __pow__(self, p: float) -> "Tensor":
         """Element-wise power by a number p (not a tensor)."""
-        if isinstance(p, Tensor | bool) or not isinstance(p, int | float | np.number):
+        p = checks._plain(p)
+        if isinstance(p, bool) or not isinstance(p, numbers.Real):
             raise TypeError(f"** needs a number as the exponent, got {type(p).__name__}")
         x = self.data
         return node(x**p, f"** {p:g}", (self, lambda g: g * p * x ** (p - 1)))
@@ -228,7 +257,7 @@ class Tensor:
             else:  # keep g itself if no other tensor holds it (saves a copy)
                 t._grad = np.asarray(g) if id(t) in own else np.array(g)
             for parent, vjp in t.edges:
-                part, key = vjp(g), id(parent)
+                part, key = _checked_part(vjp(g), parent, t), id(parent)
                 if key in flowing:
                     flowing[key] = flowing[key] + part
                     own.add(key)

@@ -5,11 +5,12 @@ The input contract (stated in the package docstring) lives here:
 * array arguments take anything array-like of real numbers (lists, ints,
   bools, float32, ...) and come back as float64 arrays; complex, object and
   string data are refused;
-* NumPy scalar types are accepted wherever a Python number is;
+* NumPy scalars and 0-d arrays are accepted wherever a Python number is;
 * sizes are whole numbers >= 1 (with an upper bound where a larger value
   would exhaust the machine); learning rates and steps are finite and > 0;
 * a params dict has exactly the model's keys, each with the model's shape;
 * data hold at least one example and only finite values;
+* what is called (a callback, a loss, an accuracy) must be callable;
 * randomness comes from a ``numpy.random.Generator``; an int seed is refused
   (the functions that train take ``seed`` and make the Generator themselves).
 
@@ -23,18 +24,23 @@ name compares against the bound size and the message says where it came from.
 
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 __all__ = [
     "array",
     "choice",
+    "data",
     "finite",
+    "flag",
+    "function",
     "generator",
+    "loss_pair",
     "nonnegative_float",
     "params",
     "positive_float",
+    "real_number",
     "same_shape",
     "whole_number",
 ]
@@ -48,8 +54,14 @@ def _describe(value: object) -> str:
 
 
 def _plain(value: object) -> object:
-    """A NumPy scalar as the Python number it stands for (for messages and checks)."""
-    return value.item() if isinstance(value, np.generic) else value
+    """A NumPy scalar or a 0-d array as the Python number it stands for.
+
+    ``np.float64(0.1)``, ``np.array(0.1)`` and ``0.1`` are one number; an array
+    with entries (``np.array([0.1])``) is not, and stays as it is.
+    """
+    if isinstance(value, np.generic) or (type(value) is np.ndarray and value.ndim == 0):
+        return value.item()
+    return value
 
 
 def whole_number(value: object, name: str, *, minimum: int = 1, maximum: int | None = None) -> int:
@@ -63,8 +75,16 @@ def whole_number(value: object, name: str, *, minimum: int = 1, maximum: int | N
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{wanted}, got {_describe(value)}")
     if value < minimum or (maximum is not None and value > maximum):
-        raise ValueError(f"{wanted}, got {value}")
+        shown = f"an integer of {len(str(value))} digits" if abs(value) >= 10**30 else value
+        raise ValueError(f"{wanted}, got {shown}")
     return int(value)
+
+
+def function(value: object, name: str, takes: str) -> Callable:
+    """``value``, checked to be callable; ``takes`` says how it is called, for the message."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a function {takes}, got {_describe(value)}")
+    return value
 
 
 def _real(value: object, name: str, wanted: str, low_ok: bool, maximum: float | None) -> float:
@@ -75,11 +95,28 @@ def _real(value: object, name: str, wanted: str, low_ok: bool, maximum: float | 
     )
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{wanted}, got {_describe(value)}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int such as 10**400: beyond float64
+        raise ValueError(f"{wanted}, got an integer of {len(str(value))} digits") from None
     too_low = value < 0 or (value == 0 and not low_ok)
     if not math.isfinite(value) or too_low or (maximum is not None and value > maximum):
         raise ValueError(f"{wanted}, got {value:g}")
     return value
+
+
+def real_number(value: object, name: str) -> float:
+    """``value`` as a float, checked to be a finite real number (of any sign)."""
+    value = _plain(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite number, got {_describe(value)}")
+    try:
+        out = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be a finite number, got an integer beyond float64") from None
+    if not math.isfinite(out):
+        raise ValueError(f"{name} must be a finite number, got {out:g}")
+    return out
 
 
 def positive_float(value: object, name: str, *, maximum: float | None = None) -> float:
@@ -90,6 +127,32 @@ def positive_float(value: object, name: str, *, maximum: float | None = None) ->
 def nonnegative_float(value: object, name: str, *, maximum: float | None = None) -> float:
     """``value`` as a float, checked to be finite, >= 0 and at most ``maximum``."""
     return _real(value, name, ">= 0", True, maximum)
+
+
+def flag(value: object, name: str) -> bool:
+    """``value``, checked to be True or False (a NumPy bool too; not 0 or 1)."""
+    value = _plain(value)
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+    return value
+
+
+def loss_pair(result: object, name: str) -> tuple[float, Mapping]:
+    """What a ``loss_and_grads`` returned, checked: ``(loss, grads)``.
+
+    The loss is one real number (a float, a NumPy scalar, a 0-d array; not
+    None, not a string, not an array of shape (1,)), possibly inf or NaN
+    (the training loops name the learning rate then); grads is a mapping.
+    """
+    wanted = f"{name} must return (loss, grads), a number and a dict of arrays"
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise TypeError(f"{wanted}; got {_describe(result)}")
+    loss, grads = _plain(result[0]), result[1]
+    if isinstance(loss, bool) or not isinstance(loss, numbers.Real):
+        raise TypeError(f"{wanted}; got the loss {_describe(result[0])}")
+    if not isinstance(grads, Mapping):
+        raise TypeError(f"{wanted}; got the grads {_describe(grads)}")
+    return float(loss), grads
 
 
 def choice(value: object, name: str, options: Sequence[str]) -> str:
@@ -138,6 +201,12 @@ def _expected(shape: Shape, dims: Mapping[str, int]) -> str:
 def _as_real(value: object, name: str) -> np.ndarray:
     if type(value) is np.ndarray and value.dtype == np.float64:
         return value
+    if value is None:
+        raise TypeError(f"{name} is None: it must be an array of real numbers")
+    if isinstance(value, Iterator):  # np.asarray would make one object of a generator
+        raise TypeError(
+            f"{name} is an iterator ({type(value).__name__}): give a list or an array of numbers"
+        )
     if isinstance(value, np.ma.MaskedArray):  # its mask would be dropped without a word
         raise TypeError(
             f"{name} is a masked array: fill or drop the masked entries first "
@@ -201,6 +270,21 @@ def array(
     if nonempty and arr.size == 0:
         raise ValueError(f"{name} is empty (shape {_shape_text(arr.shape)}): it needs data")
     return finite(arr, name) if finite_only else arr
+
+
+def data(value: object, name: str, *, optional: bool = False) -> np.ndarray | None:
+    """Data as an array: float64, or int64 for integers (class labels stay labels).
+
+    Refused: None (unless ``optional``: then None is returned), anything that
+    is not real numbers, NaN or inf, and data with no example (an empty batch).
+    """
+    if value is None and optional:
+        return None
+    arr = array(value, name, nonempty=False)
+    if arr.ndim >= 1 and arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}): a batch needs at least one example")
+    kind = np.asarray(value).dtype.kind
+    return np.asarray(value, dtype=np.int64) if kind in "iu" else arr
 
 
 def same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:

@@ -50,6 +50,8 @@ def linear_data(
     """
     rng = checks.generator(rng)
     n = checks.whole_number(n, "n", maximum=10**8)
+    a, b = checks.real_number(a, "a"), checks.real_number(b, "b")
+    noise_std = checks.nonnegative_float(noise_std, "noise_std")
     x = rng.uniform(0.0, 1.0, size=n)
     y = a * x + b + noise_std * rng.standard_normal(n)
     return x, y
@@ -110,6 +112,8 @@ def load_exams(path: str | Path | None = None) -> np.ndarray:
         that is not four finite numbers ("nan" and "inf" are refused); the
         message names the file and the line.
     """
+    if path is not None and not isinstance(path, str | Path):
+        raise TypeError(f"path must be a str or a pathlib.Path, got {type(path).__name__}")
     if path is None:
         text = resources.files("scratchnn").joinpath("resources/exams.csv").read_text()
         name = "scratchnn/resources/exams.csv"
@@ -182,7 +186,16 @@ def stratified_split(
     exactly one part, and each class is divided in the given proportions.
     """
     rng = checks.generator(rng)
+    if isinstance(y, np.ma.MaskedArray) or y is None:
+        raise TypeError(f"y must be integer class labels of shape (N,), got {type(y).__name__}")
     y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"y must be integer class labels of shape (N,), got dtype {y.dtype}")
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"y must be integer class labels of shape (N,), N >= 1, got {y.shape}")
+    if not isinstance(fractions, tuple | list) or not fractions:
+        raise TypeError(f"fractions must be a tuple of shares such as (0.6, 0.2, 0.2), got "
+                        f"{checks._describe(fractions)}")  # fmt: skip
     shares = np.array([checks.positive_float(f, "fractions") for f in fractions])
     if not math.isclose(shares.sum(), 1.0):
         raise ValueError(f"fractions must sum to 1, got {tuple(fractions)} (sum {shares.sum():g})")

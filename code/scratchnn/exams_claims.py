@@ -2,11 +2,12 @@
 
 At the book's learning rate (0.2) no network fits the students better than
 least squares: the units that survive are on for every student, so the
-network is a straight line (or, not yet converged, a worse one).  :func:`rates` asks whether that is what
-the network is or what the rate does: it trains the same He starts on all 25
-students at the book's rate and at smaller ones, each for the same product
-lr × epochs (the same distance along the gradient flow), and counts the
-starts that lose every live unit and measures how well the rest fit.
+network is a straight line (or, not yet converged, a worse one).
+:func:`rates` asks whether that is what the network is or what the rate
+does: it trains the same He starts on all 25 students at the book's rate
+and at smaller ones, each for the same product lr × epochs (the same
+distance along the gradient flow), and counts the starts that lose every
+live unit and measures how well the rest fit.
 """
 
 from dataclasses import dataclass
@@ -63,9 +64,10 @@ def rates(*, size: str = "book") -> RateEvidence:
     """The same starts trained at the book's rate and at smaller ones, to the same lr × epochs.
 
     The verdict holds when (1) at the book's rate no network fits the
-    students better than least squares (by more than :data:`TOLERANCE`), (2) fewer networks lose every unit at the smallest
-    rate than at the book's, and (3) at the smallest rate some network fits
-    the training students better than any straight line, by more than 0.1 point.
+    students better than least squares (by more than :data:`TOLERANCE`),
+    (2) fewer networks lose every unit at the smallest rate than at the
+    book's, and (3) at the smallest rate some network fits the training
+    students better than any straight line, by more than 0.1 point.
     """
     s = _SIZES[size]
     scores = load_exams()

@@ -61,7 +61,7 @@ def scale(
     dims: dict[str, int] = {}
     scores = checks.array(scores, "scores", ("N", len(EXAM_COLUMNS)), dims=dims)
     exams = scores[:, :3]
-    if standardise:
+    if checks.flag(standardise, "standardise"):
         keep = (
             np.ones(len(scores), bool)
             if rows is None
@@ -82,7 +82,7 @@ def scale(
 
 def he_std(n_in: int) -> float:
     """He (Kaiming) standard deviation √(2 / n_in) for weights feeding a ReLU."""
-    return float(np.sqrt(2.0 / checks.whole_number(n_in, "n_in")))
+    return float(np.sqrt(2.0 / checks.whole_number(n_in, "n_in", maximum=10**9)))
 
 
 @MODEL.init_params

@@ -47,9 +47,7 @@ def check_option(field: dataclasses.Field, value: object) -> object:
     """``value`` for ``field`` (a :func:`scratchnn.cli.option`), checked as its metadata says."""
     meta, name, default = field.metadata, field.name, field.default
     if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise TypeError(f"{name} must be True or False, got {value!r}")
-        return value
+        return checks.flag(value, name)
     if meta.get("choices"):
         return checks.choice(value, name, meta["choices"])
     if isinstance(default, int):
@@ -78,6 +76,8 @@ def experiment(book: Any) -> Callable[[Callable[..., R]], Callable[..., R]]:
                     known = ", ".join(fields)
                     raise TypeError(f"run() has no option {key!r}; its options are {known}")
             checked = {key: check_option(fields[key], value) for key, value in changes.items()}
+            if callback is not None:  # before the data are loaded, not at the first epoch
+                checks.function(callback, "callback", "(epoch, loss)")
             return body(dataclasses.replace(book, **checked), callback=callback)
 
         keyword = inspect.Parameter.KEYWORD_ONLY

@@ -6,6 +6,14 @@ output has the shape of their input.  Losses compare a prediction ``y_hat``
 with a target ``y`` of exactly the same shape and return a Python float; the
 matching ``*_grad`` function returns ``dloss/dy_hat``, an array of that shape.
 
+Every argument goes through :mod:`scratchnn.checks`: anything array-like of
+real numbers is taken as float64 (complex, strings, None and objects are
+refused), an empty array is refused, and NaN or infinite entries pass as
+IEEE arithmetic has them (inf in, inf out), so that a diverging run's kernel
+returns the ``inf`` its training loop reports.  The check of an array that
+already is float64 is one test of its type and size: the kernels call these
+functions on every step.
+
 Explained in the book's appendix "Checking gradients", which tests every
 derivative below against finite differences.
 """
@@ -47,19 +55,24 @@ __all__ = [
 # --- activations -----------------------------------------------------------
 
 
+def _z(z: object, name: str = "z") -> np.ndarray:
+    """``z`` as a non-empty float64 array; infinities and NaN pass (inf in, inf out)."""
+    return checks.array(z, name, finite_only=False)
+
+
 def identity(z: np.ndarray) -> np.ndarray:
     """Return a copy of ``z``.  Shape: any -> same."""
-    return np.array(z, dtype=float, copy=True)
+    return np.array(_z(z), copy=True)
 
 
 def identity_derivative(z: np.ndarray) -> np.ndarray:
     """d identity / dz = 1 everywhere.  Shape: any -> same."""
-    return np.ones_like(z, dtype=float)
+    return np.ones_like(_z(z))
 
 
 def relu(z: np.ndarray) -> np.ndarray:
     """relu(z) = max(0, z), element by element.  Shape: any -> same."""
-    return np.maximum(z, 0.0)
+    return np.maximum(_z(z), 0.0)
 
 
 def relu_derivative(z: np.ndarray) -> np.ndarray:
@@ -68,7 +81,7 @@ def relu_derivative(z: np.ndarray) -> np.ndarray:
     At z = 0 relu has no derivative; we use 0 there (the subgradient that
     PyTorch also uses), so a unit that is exactly at its kink does not learn.
     """
-    return (np.asarray(z) > 0).astype(float)
+    return (_z(z) > 0).astype(np.float64)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -77,7 +90,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     Computed from ``exp(-|z|)``, which lies in (0, 1], so it never overflows:
     for z >= 0 it is 1 / (1 + e), for z < 0 the equal e / (1 + e).
     """
-    z = np.asarray(z, dtype=float)
+    z = _z(z)
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -90,12 +103,12 @@ def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
 
 def tanh(z: np.ndarray) -> np.ndarray:
     """tanh(z) = (e^z - e^-z) / (e^z + e^-z), element by element.  Shape: any -> same."""
-    return np.tanh(np.asarray(z, dtype=float))
+    return np.tanh(_z(z))
 
 
 def tanh_derivative(z: np.ndarray) -> np.ndarray:
     """tanh'(z) = 1 - tanh(z)^2.  Shape: any -> same."""
-    t = np.tanh(np.asarray(z, dtype=float))
+    t = np.tanh(_z(z))
     return 1.0 - t * t
 
 
@@ -140,9 +153,10 @@ def _pair(y_hat: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     an infinite loss), so that a model's kernel in a diverging run returns
     the ``inf`` a training loop turns into a clear error.
     """
-    check_same_shape(y_hat, y)
     y_hat = checks.array(y_hat, "y_hat", finite_only=False)
-    return y_hat, checks.array(y, "y", finite_only=False)
+    y = checks.array(y, "y", finite_only=False)
+    check_same_shape(y_hat, y)
+    return y_hat, y
 
 
 def sum_squared_error(y_hat: np.ndarray, y: np.ndarray) -> float:
@@ -186,15 +200,32 @@ def half_squared_error_grad(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
 # axes for S networks trained side by side.  Labels y are integers (N,).
 
 
+def _classes(z: object, name: str = "z") -> np.ndarray:
+    """``z`` as a float64 array of shape (..., C), not empty."""
+    z = _z(z, name)
+    if z.ndim == 0:
+        raise ValueError(f"{name} must have shape (..., C), one entry per class; got ()")
+    return z
+
+
 def check_labels(y: object, classes: int, n: int | None = None, name: str = "y") -> np.ndarray:
     """``y`` as an int64 array of class labels, checked.  Shape: (N,) -> (N,).
 
     Labels must be integers (not floats, not bools) in ``0 .. classes - 1``,
-    of shape (N,) (with N = ``n`` when given): one label per example, not
-    one-hot rows.
+    of shape (N,) (with N = ``n`` when given), N >= 1: one label per example,
+    not one-hot rows.  ``classes`` is a whole number >= 1 (not 2.5, not True).
     """
-    arr = np.asarray(y)
+    classes = checks.whole_number(classes, "classes", maximum=10**6)
+    if y is None or isinstance(y, np.ma.MaskedArray):
+        kind = "None" if y is None else "a masked array"
+        raise TypeError(f"{name} is {kind}: it must be integer class labels")
+    try:
+        arr = np.asarray(y)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"{name} must be integer class labels: {err}") from None
     wanted = f"{name} must be integer class labels 0..{classes - 1} of shape (N,)"
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}): it needs at least one label")
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{wanted}, got dtype {arr.dtype}")
     if arr.ndim != 1 or (n is not None and arr.shape[0] != n):
@@ -202,7 +233,7 @@ def check_labels(y: object, classes: int, n: int | None = None, name: str = "y")
         hint = " (labels, not one-hot rows: use y.argmax(axis=1))" if one_hot_rows else ""
         size = f" with N = {n}" if n is not None else ""
         raise ValueError(f"{wanted}{size}, got shape {arr.shape}{hint}")
-    if arr.size and (arr.min() < 0 or arr.max() >= classes):
+    if arr.min() < 0 or arr.max() >= classes:
         bad = int(np.flatnonzero((arr < 0) | (arr >= classes))[0])
         raise ValueError(f"{wanted}, got {arr[bad]} at index {bad}")
     return arr.astype(np.int64)
@@ -221,7 +252,7 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     m = max_j z_j every exponent is <= 0, so no exp overflows and the sum is
     at least 1, so no log sees 0.
     """
-    z = np.asarray(z, dtype=np.float64)
+    z = _classes(z)
     shifted = z - z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
@@ -233,8 +264,8 @@ def softmax(z: np.ndarray, *, shift: bool = True) -> np.ndarray:
     overflows to inf and inf / inf is nan.  The default subtracts the row's
     maximum first, which changes nothing mathematically and prevents that.
     """
-    z = np.asarray(z, dtype=np.float64)
-    if shift:
+    z = _classes(z)
+    if checks.flag(shift, "shift"):
         z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
@@ -245,12 +276,13 @@ def softmax_backward(p: np.ndarray, d_p: np.ndarray) -> np.ndarray:
 
     dp_k / dz_j = p_k (1[k = j] - p_j), so dL/dz_j = p_j (d_p_j - sum_k p_k d_p_k).
     """
-    check_same_shape(p, d_p)
+    p, d_p = _classes(p, "p"), _classes(d_p, "d_p")
+    checks.same_shape(p, d_p, "p", "d_p")
     return p * (d_p - (p * d_p).sum(axis=-1, keepdims=True))
 
 
 def _logits_and_labels(logits: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    z = np.asarray(logits, dtype=np.float64)
+    z = _z(logits, "logits")
     if z.ndim < 2:
         raise ValueError(f"logits must have shape (..., N, C), got {z.shape}")
     return z, check_labels(y, z.shape[-1], z.shape[-2])

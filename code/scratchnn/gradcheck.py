@@ -9,6 +9,7 @@ float32 the rounding error of L (about 1e-7 relative) divided by 2ε swamps
 the answer.  Explained in the book's appendix "Checking gradients".
 """
 
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -44,9 +45,13 @@ def numerical_gradient(
 
     Parameters
     ----------
-    f : callable taking an array of the shape of ``x`` and returning a float.
-    x : array of any shape (), (n,), (n, m), ...; it is not modified.
-    eps : the step ε.
+    f : callable taking an array of the shape of ``x`` and returning a number
+        (a float, a NumPy scalar or a 0-d array).
+    x : array of any shape (), (n,), (n, m), ...; it is not modified (an
+        empty x has an empty gradient).
+    eps : the step ε, finite and > 0, and large enough to change every
+        entry it perturbs (x + ε != x and x − ε != x in float64: ε = 1e-20
+        moves no entry of size 1, and would give a gradient of zeros).
     indices : if given, only these entries are estimated (the others are left
         at 0); each a tuple with one int per axis of ``x`` (a plain int for a
         1-d ``x``); used to check a random sample of a large weight matrix.
@@ -55,19 +60,40 @@ def numerical_gradient(
     -------
     grad : float64 array of the shape of ``x``.
     """
+    f = checks.function(f, "f", "f(x) -> number")
     eps = checks.positive_float(eps, "eps")
     x = np.array(checks.array(x, "x", nonempty=False), copy=True)
     grad = np.zeros_like(x)
     todo = list(np.ndindex(x.shape)) if indices is None else _entries(indices, x.shape)
+    _check_step(x, eps, todo)
     for i in todo:
         old = float(x[i])
         x[i] = old + eps
-        f_plus = f(x)
+        f_plus = _number(f(x))
         x[i] = old - eps
-        f_minus = f(x)
+        f_minus = _number(f(x))
         x[i] = old
         grad[i] = (f_plus - f_minus) / (2.0 * eps)
     return grad
+
+
+def _check_step(x: np.ndarray, eps: float, todo: list[tuple[int, ...]]) -> None:
+    """Refuse an ``eps`` that leaves an entry of ``x`` unchanged (the gradient would be 0)."""
+    for i in todo:
+        if x[i] + eps == x[i] or x[i] - eps == x[i]:
+            raise ValueError(
+                f"eps={eps:g} is too small to change x{list(i)} = {x[i]:g} in float64 "
+                f"(x + eps == x), so its difference would be 0; the default {DEFAULT_EPS:g} "
+                "suits entries near 1, and a step near 1e-6 * |x| suits any"
+            )
+
+
+def _number(value: object) -> float:
+    """What ``f`` returned, checked to be one real number."""
+    plain = checks._plain(value)
+    if isinstance(plain, bool) or not isinstance(plain, numbers.Real):
+        raise TypeError(f"f must return a number, got {checks._describe(value)}")
+    return float(plain)
 
 
 def _entries(indices: Sequence[object], shape: tuple[int, ...]) -> list[tuple[int, ...]]:
@@ -148,6 +174,9 @@ def check_gradients(
         that are not finite arrays, or gradients whose names or shapes do
         not match the parameters.
     """
+    loss_and_grads = checks.function(
+        loss_and_grads, "loss_and_grads", "(params, x, y, **options) -> (loss, grads)"
+    )
     eps = checks.positive_float(eps, "eps")
     if samples is not None:
         samples = checks.whole_number(samples, "samples")
@@ -155,7 +184,9 @@ def check_gradients(
     if not isinstance(params, Mapping) or not params:
         raise ValueError("params must be a non-empty dict of arrays")
     base = {k: np.array(checks.array(v, f"params[{k!r}]"), copy=True) for k, v in params.items()}
-    _, analytic = loss_and_grads(base, x, y, **model_options)  # checked, as a reader calls it
+    x, y = checks.data(x, "x", optional=True), checks.data(y, "y", optional=True)
+    result = loss_and_grads(base, x, y, **model_options)  # checked, as a reader calls it
+    _, analytic = checks.loss_pair(result, "loss_and_grads")
     # Then the unchecked kernel of a checked model (scratchnn.model), with the checked arguments.
     loss_and_grads, start = prepared(loss_and_grads, base, x, y, model_options)
     x, y, model_options = start.x, start.y, start.options
@@ -168,7 +199,8 @@ def check_gradients(
     for name in base:
 
         def loss_at(value: np.ndarray, name: str = name) -> float:
-            return loss_and_grads({**base, name: value}, x, y, **model_options)[0]
+            result = loss_and_grads({**base, name: value}, x, y, **model_options)
+            return checks.loss_pair(result, "loss_and_grads")[0]
 
         indices = None
         if samples is not None:

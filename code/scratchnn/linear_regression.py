@@ -30,7 +30,7 @@ __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
     # the experiment contract (scratchnn.experiment)
     "BOOK", "Defaults", "Result", "run", "summary", "main",
     # the model contract
-    "MODEL", "SPEC", "init_params", "forward", "loss_and_grads",
+    "init_params", "forward", "loss_and_grads",
     # figures
     "figure_data", "figure_fit",
     # this module's own
@@ -42,7 +42,7 @@ __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
 SPEC = {"a": (), "b": ()}
 REDUCTIONS = ("mean", "sum")
 
-#: The model contract (scratchnn.model): shapes and the option, checked once per call.
+#: The model contract (:mod:`scratchnn.model`): what the checked functions check.
 MODEL = Model(params=SPEC, x=("N",), y=("N",), options={"reduction": choice_of(REDUCTIONS)})
 
 
@@ -59,7 +59,6 @@ class Defaults:
 BOOK = Defaults()
 
 
-@MODEL.init_params
 def init_params(rng: np.random.Generator) -> dict[str, np.ndarray]:
     """A random first guess: a and b drawn from N(0, 1), a first.
 
@@ -67,6 +66,7 @@ def init_params(rng: np.random.Generator) -> dict[str, np.ndarray]:
     -------
     params : {"a": () float64, "b": () float64}
     """
+    rng = checks.generator(rng)
     return {"a": np.array(rng.standard_normal()), "b": np.array(rng.standard_normal())}
 
 
@@ -121,7 +121,10 @@ def loss_and_grads(
 def closed_form(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
     """Least-squares a and b from the normal equations (Xᵀ X) θ = Xᵀ y.
 
-    X = [x, 1] is the (N, 2) design matrix and θ = (a, b).
+    X = [x, 1] is the (N, 2) design matrix and θ = (a, b).  The system is
+    solved for x / s and y / t, with s and t the largest |x| and |y|, and the
+    answer scaled back (a = a' t / s, b = b' t): the same θ, but Xᵀ X never
+    overflows, so x of size 1e300 gets its line too.
 
     Parameters
     ----------
@@ -131,14 +134,27 @@ def closed_form(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
     Returns
     -------
     params : {"a": () float64, "b": () float64}, the minimiser of the squared error
+
+    Raises
+    ------
+    ValueError : x with fewer than two distinct values, or a slope or an
+        intercept beyond float64 (the message gives the largest |x| and |y|).
     """
     dims: dict[str, int] = {}
     x = checks.array(x, "x", ("N",), dims=dims)
     y = checks.array(y, "y", ("N",), dims=dims)
     if np.ptp(x) == 0:
         raise ValueError("x must hold at least two distinct values for a least-squares line")
-    design = np.column_stack([x, np.ones_like(x)])  # (N, 2)
-    a, b = np.linalg.solve(design.T @ design, design.T @ y)
+    s, t = float(np.max(np.abs(x))), float(np.max(np.abs(y))) or 1.0
+    design = np.column_stack([x / s, np.ones_like(x)])  # (N, 2), entries at most 1
+    a, b = np.linalg.solve(design.T @ design, design.T @ (y / t))
+    with np.errstate(over="ignore"):
+        a, b = a * t / s, b * t
+    if not (np.isfinite(a) and np.isfinite(b)):
+        raise ValueError(
+            f"closed_form: the slope or the intercept overflows float64 (a = {a}, b = {b}): "
+            f"largest entries |x| {s:.3g}, |y| {t:.3g}; rescale the data"
+        )
     return {"a": np.array(a), "b": np.array(b)}
 
 
@@ -152,10 +168,21 @@ def mse_hessian(x: np.ndarray) -> np.ndarray:
     Returns
     -------
     hessian : (2, 2) float64, [[2 mean(x²), 2 mean(x)], [2 mean(x), 2]]
+
+    Raises
+    ------
+    ValueError : mean(x²) beyond float64 (|x| near 1e154 or more).
     """
     x = checks.array(x, "x", ("N",))
     design = np.column_stack([x, np.ones_like(x)])
-    return 2.0 * design.T @ design / x.size
+    with np.errstate(over="ignore", invalid="ignore"):
+        hessian = 2.0 * (design.T / x.size) @ design
+    if not np.isfinite(hessian).all():
+        raise ValueError(
+            f"mse_hessian: 2 mean(x²) overflows float64: largest entry |x| "
+            f"{float(np.max(np.abs(x))):.3g}; rescale the data"
+        )
+    return hessian
 
 
 def book_problem(

@@ -72,12 +72,8 @@ def choice_of(options: tuple[str, ...] | Mapping[str, object]) -> OptionCheck:
     return lambda value, name: checks.choice(value, name, names)
 
 
-def flag(value: object, name: str) -> bool:
-    """The check of an option that is True or False."""
-    value = checks._plain(value)
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {checks._describe(value)}")
-    return value
+#: The check of an option that is True or False.
+flag = checks.flag
 
 
 class Prepared(NamedTuple):
@@ -203,7 +199,8 @@ class Model:
             if not finite:
                 raise ValueError(
                     f"{kernel.__name__}: the loss or a gradient overflows float64 (loss {loss}) "
-                    f"although params and x are finite: {_largest({'x': p.x, **_named(p.params)})}"
+                    "although params, x and y are finite: "
+                    f"{_largest({'x': p.x, 'y': p.y, **_named(p.params)})}"
                     "; rescale the inputs or the weights"
                 )
             return float(loss), grads

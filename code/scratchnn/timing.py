@@ -20,7 +20,10 @@ import numpy as np
 
 from scratchnn import checks
 
-__all__ = ["Spread", "Timings", "interleaved"]
+__all__ = ["MAX_ROUNDS", "Spread", "Timings", "interleaved"]
+
+#: The most rounds (recorded or warm-up) one timing may take.
+MAX_ROUNDS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -90,10 +93,12 @@ def interleaved(
     -------
     Timings with ``seconds[name]`` of shape (repeats,).
     """
-    if not contenders:
-        raise ValueError("no contenders to time")
-    repeats = checks.whole_number(repeats, "repeats")
-    warmup = checks.whole_number(warmup, "warmup", minimum=0)
+    if not isinstance(contenders, Mapping) or not contenders:
+        raise ValueError("contenders must be a non-empty dict of name -> function")
+    for name, f in contenders.items():
+        checks.function(f, f"contenders[{name!r}]", "taking no arguments")
+    repeats = checks.whole_number(repeats, "repeats", maximum=MAX_ROUNDS)
+    warmup = checks.whole_number(warmup, "warmup", minimum=0, maximum=MAX_ROUNDS)
     names = list(contenders)
     seconds = {name: np.empty(repeats) for name in names}
     for round_ in range(-warmup, repeats):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
-from scratchnn import cli
+from scratchnn import checks, cli
 from scratchnn import functional as F
 from scratchnn.experiment import Callback, experiment
 from scratchnn.gradcheck import check_gradients
@@ -80,7 +80,7 @@ def starting_params(*, biases: bool = False) -> dict[str, np.ndarray]:
         {"b1": (2,), "b2": ()}
     """
     params = {"w1": np.array([[-0.78, 0.13], [0.85, 0.23]]), "w2": np.array([1.8, 0.40])}
-    if biases:
+    if checks.flag(biases, "biases"):
         params = {"w1": params["w1"], "b1": np.zeros(2), "w2": params["w2"], "b2": np.array(0.0)}
     return params
 

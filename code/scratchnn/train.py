@@ -18,7 +18,6 @@ infinite after steps is a ``DivergenceError`` naming ``lr``.
 """
 
 import math
-import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -31,7 +30,12 @@ from scratchnn.model import kernel_of, prepared
 if TYPE_CHECKING:
     from scratchnn.optim import Optimizer
 
-__all__ = ["DivergenceError", "History", "gradient_descent", "sgd"]
+__all__ = ["MAX_STEPS", "DivergenceError", "History", "gradient_descent", "sgd"]
+
+#: The most updates one run may take (epochs for :func:`gradient_descent`,
+#: epochs times batches per epoch for :func:`sgd`): days of running, not a
+#: run a reader means to start.
+MAX_STEPS = 100_000_000
 
 LossAndGrads = Callable[..., tuple[float, dict[str, np.ndarray]]]
 Accuracy = Callable[..., float | np.ndarray]
@@ -68,25 +72,24 @@ class History:
 
 
 def _copy_params(params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Float64 copies of the parameters, checked to be finite (names in the message)."""
+    """Float64 copies of the parameters, checked to be real and finite (names in the message)."""
     if not isinstance(params, Mapping):
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
-    out = {}
-    for name, value in params.items():
-        arr = np.array(value, dtype=np.float64, copy=True)
-        out[name] = checks.finite(arr, f"params[{name!r}]")
-    return out
+    if not params:
+        raise ValueError("params is empty: training needs at least one parameter")
+    return {k: np.array(checks.array(v, f"params[{k!r}]"), copy=True) for k, v in params.items()}
 
 
-def _check_data(value: object, name: str) -> None:
-    """Refuse data that hold NaN or inf, or no example at all (an empty batch)."""
-    if value is None:
-        return
-    arr = np.asarray(value)
-    if arr.ndim >= 1 and arr.shape[0] == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}): a batch needs at least one example")
-    if arr.dtype.kind == "f":
-        checks.finite(arr, name)
+def _check_functions(**functions: object) -> None:
+    """Refuse a loss_and_grads, callback or accuracy that cannot be called (None: not given)."""
+    takes = {
+        "loss_and_grads": "(params, x, y, **options) -> (loss, grads)",
+        "callback": "(epoch, loss)",
+        "accuracy": "(params, x, y, **options) -> share correct",
+    }
+    for name, value in functions.items():
+        if value is not None or name == "loss_and_grads":
+            checks.function(value, name, takes[name])
 
 
 def _diverged(loss: float, epoch: int, lr: float, stepped: bool) -> DivergenceError:
@@ -170,7 +173,9 @@ def gradient_descent(
     ----------
     loss_and_grads : the model's ``loss_and_grads(params, x, y, **options)``.
     params : name -> starting array; copied, the caller's arrays are untouched.
-    x, y : the training inputs and targets, passed to ``loss_and_grads`` as is.
+    x, y : the training inputs and targets, as float64 arrays (int64 for
+        integers: class labels stay labels); None passes as None, for a
+        function of one's own that holds its data.
     lr : learning rate, a finite number > 0.
     epochs : number of updates, >= 1.
     callback : if given, called as ``callback(epoch, loss)`` after each epoch's
@@ -191,11 +196,12 @@ def gradient_descent(
     DivergenceError : the loss is NaN or infinite; the message names the
         epoch and the learning rate when steps were taken, the model when not.
     """
+    _check_functions(loss_and_grads=loss_and_grads, callback=callback)
     lr, update = _updater(lr, optimizer)
-    epochs = checks.whole_number(epochs, "epochs")
+    epochs = checks.whole_number(epochs, "epochs", maximum=MAX_STEPS)
     params = _copy_params(params)
-    _check_data(x, "x")
-    _check_data(y, "y")
+    x = checks.data(x, "x", optional=True)  # None: a loss of one's own that holds its data
+    y = checks.data(y, "y", optional=True)
     # Checked once; a checked model's kernel then runs unchecked.
     step_fn, start = prepared(loss_and_grads, params, x, y, model_options)
     params, x, y, options = start.params, start.x, start.y, start.options
@@ -205,7 +211,10 @@ def gradient_descent(
     # turns it into one clear error instead of a stream of RuntimeWarnings.
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
-            loss, grads = step_fn(params, x, y, **options)
+            result = step_fn(params, x, y, **options)
+            if every_step or epoch == 0:
+                result = checks.loss_pair(result, "loss_and_grads")
+            loss, grads = result
             if not math.isfinite(loss):
                 raise _diverged(loss, epoch, lr, stepped=epoch > 0)
             losses[epoch] = loss
@@ -263,30 +272,38 @@ def sgd(
     History: ``losses`` (epochs,), the final ``params``, and ``accuracies``,
     ``val_losses``, ``val_accuracies`` when asked for.
     """
+    _check_functions(loss_and_grads=loss_and_grads, callback=callback, accuracy=accuracy)
     lr, update = _updater(lr, optimizer)
-    epochs = checks.whole_number(epochs, "epochs")
+    epochs = checks.whole_number(epochs, "epochs", maximum=MAX_STEPS)
     rng = checks.generator(rng)
     params = _copy_params(params)
-    x, y = np.asarray(x), np.asarray(y)
-    _check_data(x, "x")
-    _check_data(y, "y")
+    x, y = checks.data(x, "x"), checks.data(y, "y")
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"x and y must have one row per example, got shapes {x.shape}, {y.shape}")
     n = len(x)
     if len(y) != n:
         raise ValueError(
             f"x has {n} examples (shape {x.shape}) but y has {len(y)} (shape {y.shape})"
         )
     batch_size = checks.whole_number(batch_size, "batch_size", maximum=n)
-    real = isinstance(momentum, numbers.Real) and not isinstance(momentum, bool)
-    if not real or not 0.0 <= float(momentum) < 1.0:
-        raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
-    momentum = float(momentum)
+    steps = epochs * -(-n // batch_size)
+    if steps > MAX_STEPS:
+        raise ValueError(
+            f"epochs={epochs:,} with batch_size={batch_size} on {n} examples is {steps:,} "
+            f"steps; at most {MAX_STEPS:,} (train.MAX_STEPS)"
+        )
+    momentum = checks.nonnegative_float(momentum, "momentum")
+    if momentum >= 1.0:
+        raise ValueError(f"momentum must be a number in [0, 1), got {momentum}")
     if momentum and optimizer is not None:
         raise ValueError("give momentum to the optimizer, not to sgd, when sgd has an optimizer")
     if validation is not None:
         if not isinstance(validation, tuple) or len(validation) != 2:
             raise TypeError("validation must be a pair (x_val, y_val)")
-        for arr, name in zip(validation, ("x_val", "y_val"), strict=True):
-            _check_data(arr, f"validation {name}")
+        validation = tuple(
+            checks.data(arr, f"validation {name}")
+            for arr, name in zip(validation, ("x_val", "y_val"), strict=True)
+        )
     # Checked once; a checked model's kernel then runs unchecked on every batch.
     step_fn, start = prepared(loss_and_grads, params, x, y, model_options)
     params, x, y, options = start.params, start.x, start.y, start.options
@@ -303,7 +320,10 @@ def sgd(
             total = 0.0
             for start in range(0, n, batch_size):
                 rows = order[start : start + batch_size]
-                loss, grads = step_fn(params, x[rows], y[rows], **options)
+                result = step_fn(params, x[rows], y[rows], **options)
+                if every_step or not stepped:
+                    result = checks.loss_pair(result, "loss_and_grads")
+                loss, grads = result
                 if not math.isfinite(loss):
                     raise _diverged(loss, epoch, lr, stepped)
                 total += loss * len(rows)

@@ -160,6 +160,8 @@ def train(
     -------
     BatchedHistory with losses (S, epochs) and the trained params.
     """
+    if y is None:
+        raise TypeError("y is None: training needs the targets (N, 1)")
     params, x, y = _check(params, x, y, activation, output)
     size = len(params["w1"])
     if np.ndim(lr) == 0:
@@ -189,9 +191,7 @@ def epochs_to_reach(losses: np.ndarray, level: float) -> np.ndarray:
 
     Returns (S,) float64: that epoch, or ``inf`` for a row that never gets below.
     """
-    losses = np.asarray(losses, dtype=np.float64)
-    if losses.ndim != 2 or losses.shape[1] == 0:
-        raise ValueError(f"losses must have shape (S, epochs) with epochs >= 1, got {losses.shape}")
+    losses = checks.array(losses, "losses", ("S", "epochs"), finite_only=False)  # inf: diverged
     below = losses < checks.positive_float(level, "level")
     return np.where(below.any(axis=1), np.argmax(below, axis=1), np.inf).astype(np.float64)
 

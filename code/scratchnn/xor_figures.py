@@ -39,6 +39,7 @@ def output_surface(
     does not cross 0.5), and the four XOR points, filled for xor = 1 and
     hollow for xor = 0.
     """
+    predict = checks.function(predict, "predict", "mapping points (M, 2) to outputs (M, 1)")
     resolution = checks.whole_number(resolution, "resolution", minimum=2, maximum=2001)
     grid = np.linspace(0.0, 1.0, resolution)
     g1, g2 = np.meshgrid(grid, grid)
