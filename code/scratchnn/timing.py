@@ -117,16 +117,20 @@ class RatioCheck:
 
 
 def check_ratio(
-    ratio: Spread, what: str, *, above: float | None = None, below: float | None = None
+    ratio: Spread | float, what: str, *, above: float | None = None, below: float | None = None
 ) -> RatioCheck:
     """Check that the median of an interleaved ratio lies above ``above`` and below ``below``.
 
+    ``ratio`` is a :class:`Spread` of per-round ratios, or one number (a
+    ratio of medians), taken as a spread of width zero.
     The bounds are the lesson's margin, chosen far from the measured value so
     that a busy machine does not cross them; the verdict is marked as timing,
     so a failure says "timing failure in ...".  ``what`` names the ratio.
     """
     if above is None and below is None:
         raise ValueError("check_ratio needs a bound: give above, below or both")
+    if not isinstance(ratio, Spread):
+        ratio = Spread(float(ratio), float(ratio), float(ratio))
     ok = (above is None or ratio.median > above) and (below is None or ratio.median < below)
     bounds = " and ".join(
         f"{word} {bound:g}"
