@@ -167,8 +167,17 @@ _T975 = {2: 4.303, 7: 2.365}  # Student's t quantiles for the splits' degrees of
         "C of the linear model": "0.1-100",
     },
 )
-def hidden_layer(*, size: str = "book", splits: int | None = None, seeds: int | None = None):
-    """Our network (book settings) against the validated LogisticRegression on re-splits."""
+def hidden_layer(
+    *,
+    size: str = "book",
+    splits: int | None = None,
+    seeds: int | None = None,
+    epochs: int = BOOK.epochs,
+) -> HiddenLayerEvidence:
+    """Our network (book settings) against the validated LogisticRegression on re-splits.
+
+    ``splits``, ``seeds`` and ``epochs`` override the size's (for tests).
+    """
     from sklearn.linear_model import LogisticRegression
 
     n_splits, n_seeds = SPLITS[size]
@@ -181,7 +190,7 @@ def hidden_layer(*, size: str = "book", splits: int | None = None, seeds: int | 
         c = max(C_GRID, key=lambda c: fits[c].score(data.x_val, data.y_val))
         cs.append(c)
         linear_right = fits[c].predict(data.x_test) == data.y_test
-        params = _train(data, seed=s, networks=n_seeds)
+        params = _train(data, seed=s, networks=n_seeds, epochs=epochs)
         guesses = digits.predict(params, data.x_test)  # (S, N_test)
         for k in range(n_seeds):
             ours_right = guesses[k] == data.y_test
@@ -252,7 +261,8 @@ def batch_sizes(*, size: str = "book", budget: int | None = None, seeds: int | N
         for lr in rates:
             try:
                 run = digits.run(lr=lr, epochs=epochs, batch_size=batch, networks=n_seeds)
-                sweep[batch, lr] = run.history.val_accuracies.mean(axis=1)  # (epochs,)
+                acc = run.history.val_accuracies.reshape(epochs, -1)  # (epochs, seeds)
+                sweep[batch, lr] = acc.mean(axis=1)
             except DivergenceError:
                 sweep[batch, lr] = np.full(epochs, np.nan)
     best = {b: max(r, key=lambda lr: np.nan_to_num(sweep[b, lr][-1])) for b, r in grids.items()}
