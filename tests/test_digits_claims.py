@@ -40,7 +40,7 @@ def test_a_resplit_is_stratified_disjoint_and_reproducible():
 def test_hidden_layer_pairs_each_seed_with_the_linear_model_on_the_same_images():
     gain = digits_claims.hidden_layer(splits=2, seeds=2, epochs=2)
     assert gain.gains.shape == gain.p_values.shape == (2, 2)
-    assert np.all((0 <= gain.p_values) & (gain.p_values <= 1))
+    assert np.all((gain.p_values >= 0) & (gain.p_values <= 1))
     assert gain.low <= gain.mean_gain <= gain.high
     assert gain.mean_gain == pytest.approx(gain.gains.mean())
     assert set(gain.logistic_c) <= set(digits_claims.C_GRID)
@@ -63,5 +63,5 @@ def test_learning_rate_refuses_a_best_rate_on_the_grids_edge(monkeypatch):
     assert rates.best in (0.2, 0.5) and rates.val_loss.shape == rates.val_acc.shape == (2,)
     assert rates.gap == pytest.approx(rates.val_loss[0] - rates.val_loss.min())
     assert not rates.verdict.holds and "edge" in rates.verdict.outcome
-    with pytest.raises(claims.ClaimError, match="^digits.learning_rate no longer supports"):
+    with pytest.raises(claims.ClaimError, match=r"^digits\.learning_rate no longer supports"):
         claims.require(rates, "digits.learning_rate")
