@@ -219,4 +219,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as ``python -m``, this file is ``__main__``, a second copy of the module: the claim
+    # modules register in ``scratchnn.claims``, so its main must run.
+    from scratchnn import claims as _registered
+
+    sys.exit(_registered.main())
