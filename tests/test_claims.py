@@ -74,6 +74,7 @@ def test_the_runner_fails_when_the_sizes_disagree(registry, capsys):
         claims.main(["--only", "nothing"])
 
 
+@pytest.mark.slow  # a fresh interpreter imports every claim module, torch included
 def test_run_as_a_program_it_lists_the_claims_the_modules_register():
     import subprocess
     import sys
