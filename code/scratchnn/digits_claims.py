@@ -198,7 +198,7 @@ def hidden_layer(
             p_values[s, k] = mcnemar(ours_right, linear_right)[2]
     per_split = gains.mean(axis=1)
     mean = float(per_split.mean())
-    half = _T975.get(n_splits - 1, 2.0) * per_split.std(ddof=1) / np.sqrt(n_splits)
+    half = float(_T975.get(n_splits - 1, 2.0) * per_split.std(ddof=1) / np.sqrt(n_splits))
     significant = int(np.sum(p_values < 0.05))
     small = abs(mean) < 0.03
     not_everywhere = significant < gains.size
