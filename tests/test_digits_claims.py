@@ -42,6 +42,7 @@ def test_hidden_layer_pairs_each_seed_with_the_linear_model_on_the_same_images()
     assert gain.gains.shape == gain.p_values.shape == (2, 2)
     assert np.all((gain.p_values >= 0) & (gain.p_values <= 1))
     assert gain.low <= gain.mean_gain <= gain.high
+    assert all(type(v) is float for v in (gain.low, gain.mean_gain, gain.high))  # for glue
     assert gain.mean_gain == pytest.approx(gain.gains.mean())
     assert set(gain.logistic_c) <= set(digits_claims.C_GRID)
     assert isinstance(gain.verdict, Verdict) and "McNemar" in gain.verdict.detail
