@@ -248,14 +248,19 @@ BATCH = {"book": (10, 3, 3), "full": (10, 6, 5)}  # (epochs, seeds, timing round
 @claim(
     "digits.batch_sizes",
     chapter="digits",
-    axes={"lr": "4 rates per batch size, best inside", "seeds": "3 / 6", "budget": "10 epochs"},
+    axes={
+        "lr": "4 rates per batch size (batch 1: 0.01-0.3 / 0.003-0.3), best inside",
+        "seeds": "3 / 6",
+        "budget": "10 epochs",
+    },
 )
 def batch_sizes(*, size: str = "book", budget: int | None = None, seeds: int | None = None):
     """The race of batch sizes 1, 32 and N, each at its own best rate, then timed interleaved."""
     epochs, n_seeds, rounds = BATCH[size]
     epochs, n_seeds = budget or epochs, seeds or n_seeds
     n_train = len(digits.split().y_train)
-    grids = {1: (0.01, 0.03, 0.1, 0.3), 32: (0.2, 0.5, 1.0, 2.0), n_train: (0.25, 0.5, 1.0, 2.0)}
+    single = (0.01, 0.03, 0.1, 0.3) if size == "book" else (0.003, 0.01, 0.03, 0.1, 0.3)
+    grids = {1: single, 32: (0.2, 0.5, 1.0, 2.0), n_train: (0.25, 0.5, 1.0, 2.0)}
     sweep = {}
     for batch, rates in grids.items():
         for lr in rates:
