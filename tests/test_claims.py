@@ -72,3 +72,15 @@ def test_the_runner_fails_when_the_sizes_disagree(registry, capsys):
     assert "demo.flip (demo.md): seeds: 2 / 20" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         claims.main(["--only", "nothing"])
+
+
+@pytest.mark.slow  # a fresh interpreter imports every claim module, torch included
+def test_run_as_a_program_it_lists_the_claims_the_modules_register():
+    import subprocess
+    import sys
+
+    listing = subprocess.run(
+        [sys.executable, "-m", "scratchnn.claims", "--list"], capture_output=True, text=True
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert "digits.hidden_layer (digits.md): split:" in listing.stdout

@@ -114,3 +114,18 @@ def test_spread_needs_a_flat_nonempty_array(values):
     shape = str(values.shape).replace("(", r"\(").replace(")", r"\)")
     with pytest.raises(ValueError, match=f"non-empty 1-d array of values, got shape {shape}"):
         Spread.of(values)
+
+
+def test_check_ratio_is_a_timing_verdict_with_a_margin():
+    from scratchnn import claims
+    from scratchnn.timing import Spread, check_ratio
+
+    fine = check_ratio(Spread(2.0, 1.5, 2.5), "a / b", above=1.2, below=4.0)
+    assert fine.verdict.holds and fine.verdict.timing
+    claims.require(fine, "x")
+    slow = check_ratio(1.05, "a / b", above=1.2)
+    assert slow.ratio == Spread(1.05, 1.05, 1.05) and not slow.verdict.holds
+    with pytest.raises(claims.TimingClaimError, match=r"^timing failure in speed: a / b outside"):
+        claims.require(slow, "speed")
+    with pytest.raises(ValueError, match="check_ratio needs a bound"):
+        check_ratio(1.0, "a / b")

@@ -57,7 +57,14 @@ __all__ = [
 SIZES = ("book", "full")
 
 #: The modules that define claims, imported by :func:`all_claims` (``make claims``).
-MODULES: tuple[str, ...] = ("xor_claims", "exams_claims", "deeper_claims", "convnet_shift")
+MODULES: tuple[str, ...] = (
+    "xor_claims",
+    "exams_claims",
+    "digits_claims",
+    "torch_compare_claims",
+    "deeper_claims",
+    "convnet_shift",
+)
 
 R = TypeVar("R")
 

@@ -17,6 +17,8 @@ __all__ = [
     "figure_confusion",
     "figure_digits",
     "figure_learning_curves",
+    "figure_losses",
+    "figure_race",
 ]
 
 
@@ -112,6 +114,33 @@ def figure_batch_sizes(
     fig.axes[1].set_xscale("log")
     for ax in fig.axes:
         ax.set_ylabel("validation accuracy")
+    return _gridded(fig, title)
+
+
+def figure_race(race: object, *, title: str | None = None) -> Figure:
+    """:func:`figure_batch_sizes` of a :class:`scratchnn.digits_claims.BatchEvidence`.
+
+    Each batch size's curve at its best rate; its seconds spread evenly over
+    the epochs of its measured training time.
+    """
+    epochs = np.arange(1, race.budget + 1)
+    curves = {
+        f"batch {b}, lr {race.best_lr[b]:g}": (
+            epochs * race.seconds[b] / race.budget,
+            race.curves[b],
+        )
+        for b in race.batches
+    }
+    return figure_batch_sizes(curves, title=title)
+
+
+def figure_losses(curves: Mapping[str, np.ndarray], *, title: str | None = None) -> Figure:
+    """Validation accuracy against epoch, one line per label: curves label -> (epochs,)."""
+    fig = new_figure(width=5.5, height=3.4)
+    for (label, acc), style in zip(curves.items(), ["o-", "s--", "^:", "d-."], strict=False):
+        fig.axes[0].plot(np.arange(1, len(acc) + 1), acc, style, label=label)
+    fig.axes[0].set_xlabel("epoch")
+    fig.axes[0].set_ylabel("validation accuracy")
     return _gridded(fig, title)
 
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from scratchnn import checks
+from scratchnn.claims import Verdict
 
-__all__ = ["MAX_ROUNDS", "Spread", "Timings", "interleaved"]
+__all__ = ["MAX_ROUNDS", "RatioCheck", "Spread", "Timings", "check_ratio", "interleaved"]
 
 #: The most rounds (recorded or warm-up) one timing may take.
 MAX_ROUNDS = 1_000_000
@@ -110,3 +111,37 @@ def interleaved(
             if round_ >= 0:
                 seconds[name][round_] = elapsed
     return Timings(seconds)
+
+
+@dataclass(frozen=True)
+class RatioCheck:
+    """A time ratio that a lesson rests on, and its timing verdict (``claims.require`` it)."""
+
+    ratio: Spread
+    verdict: Verdict
+
+
+def check_ratio(
+    ratio: Spread | float, what: str, *, above: float | None = None, below: float | None = None
+) -> RatioCheck:
+    """Check that the median of an interleaved ratio lies above ``above`` and below ``below``.
+
+    ``ratio`` is a :class:`Spread` of per-round ratios, or one number (a
+    ratio of medians), taken as a spread of width zero.
+    The bounds are the lesson's margin, chosen far from the measured value so
+    that a busy machine does not cross them; the verdict is marked as timing,
+    so a failure says "timing failure in ...".  ``what`` names the ratio.
+    """
+    if above is None and below is None:
+        raise ValueError("check_ratio needs a bound: give above, below or both")
+    if not isinstance(ratio, Spread):
+        ratio = Spread(float(ratio), float(ratio), float(ratio))
+    ok = (above is None or ratio.median > above) and (below is None or ratio.median < below)
+    bounds = " and ".join(
+        f"{word} {bound:g}"
+        for word, bound in (("above", above), ("below", below))
+        if bound is not None
+    )
+    outcome = f"{what} {'within' if ok else 'outside'} its margin"
+    detail = f"median {ratio.median:.3g} (IQR {ratio.low:.3g}-{ratio.high:.3g}), needs {bounds}"
+    return RatioCheck(ratio, Verdict(bool(ok), outcome, detail, timing=True))

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from scratchnn import checks, cli, two_layer
 from scratchnn.experiment import Callback, experiment
 from scratchnn.gradcheck import relative_error
-from scratchnn.plotting import loss_curve
+from scratchnn.plotting import loss_curve, new_figure
 from scratchnn.train import DivergenceError, History, gradient_descent
 
 # fmt: off
@@ -28,6 +28,7 @@ __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
     "BOOK", "Defaults", "Result", "run", "summary", "main",
     # figures
     "figure_losses",
+    "figure_tracking",
     # this module's own
     "DTYPES", "VERSIONS", "gradients", "network", "pick_device", "train_autograd", "train_manual",
     "train_nn",
@@ -282,3 +283,25 @@ main = cli.chapter_main("torch_compare", __doc__, run, summary, figure_losses)
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def figure_tracking(numpy_losses, torch64, torch32) -> Figure:
+    """Left: the three loss curves (steps,) on a log axis.  Right: each torch curve's gap to NumPy.
+
+    numpy_losses, torch64, torch32 : (steps,) losses of NumPy and of torch in float64 and float32.
+    """
+    fig = new_figure(2, width=9.0)
+    left, right = fig.axes
+    left.semilogy(numpy_losses, label="NumPy float64", lw=3, alpha=0.5)
+    left.semilogy(torch64, label="torch float64", ls="--")
+    left.semilogy(torch32, label="torch float32", ls=":")
+    left.set_ylabel("sum of squared errors")
+    for label, losses in (("torch float64", torch64), ("torch float32", torch32)):
+        gap = np.abs(np.asarray(losses) - numpy_losses) / numpy_losses
+        right.semilogy(np.maximum(gap, 1e-18), label=label)
+    right.set_ylabel("relative difference from NumPy")
+    for ax in fig.axes:
+        ax.set_xlabel("step")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    return fig
