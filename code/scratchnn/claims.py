@@ -57,7 +57,7 @@ __all__ = [
 SIZES = ("book", "full")
 
 #: The modules that define claims, imported by :func:`all_claims` (``make claims``).
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("two_layer_claims", "exams_claims")
 
 R = TypeVar("R")
 
