@@ -219,4 +219,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as a program, this file is ``__main__``; the claims register in the
+    # imported ``scratchnn.claims``, so run that module's main.
+    from scratchnn.claims import main as registered_main
+
+    sys.exit(registered_main())

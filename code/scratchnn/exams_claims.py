@@ -29,6 +29,8 @@ __all__ = [
     "DeadEvidence",
     "ShortEvidence",
     "dead_starts",
+    "judge_dead",
+    "judge_short",
     "short_run",
     "train_rates",
 ]
@@ -116,12 +118,17 @@ def dead_starts(*, size: str = "book", seed: int = 3) -> DeadEvidence:
     final = train_rates(stacked, x, y, lrs=np.repeat(lrs, count), epochs=np.repeat(epochs, count))
     live = exams.live_units(final, x).reshape(k, count)
     dead = (live == 0).sum(axis=1)
+    return DeadEvidence(tuple(lrs), epochs, budget, count, live, dead, judge_dead(lrs, dead, count))
+
+
+def judge_dead(lrs, dead, count: int) -> Verdict:
+    """Holds when the first (largest) rate has more dead networks than any other, and the
+    count never rises as the rate falls.  lrs (K,) falling, dead (K,) counts of ``count``."""
+    dead = np.asarray(dead)
     holds = bool(dead[0] > dead[1:].max() and np.all(np.diff(dead) <= 0))
     detail = ", ".join(f"lr {lr:g}: {d} of {count}" for lr, d in zip(lrs, dead, strict=True))
     outcome = "fewer dead starts at every smaller rate" if holds else "dead starts not fewer"
-    return DeadEvidence(
-        tuple(lrs), epochs, budget, count, live, dead, Verdict(holds, outcome, detail)
-    )
+    return Verdict(holds, outcome, detail)
 
 
 @dataclass(frozen=True)
@@ -172,9 +179,15 @@ def short_run(*, size: str = "book", epochs: int = 30, seed: int = 3) -> ShortEv
     losses = np.mean((exams_cv.stacked_forward(final, x) - y) ** 2, axis=(1, 2)).reshape(k, count)
     one = np.median(losses[:, live == 1], axis=1)
     more = np.median(losses[:, live >= 2], axis=1)
-    slower = one > more  # (K,)
+    return ShortEvidence(lrs, epochs, live, losses, one, more, judge_short(lrs, one, more))
+
+
+def judge_short(lrs, one, more) -> Verdict:
+    """Holds when the one-unit median is above the others' at 0.01, below at 0.2, and the
+    order flips exactly once along the rising rates.  lrs, one, more: (K,)."""
+    slower = np.asarray(one) > np.asarray(more)
     flips = int(np.sum(slower[1:] != slower[:-1]))
-    at = {lr: i for i, lr in enumerate(lrs)}
+    at = {float(lr): i for i, lr in enumerate(lrs)}
     holds = bool(slower[at[0.01]] and not slower[at[0.2]] and flips == 1)
     detail = "; ".join(
         f"lr {lr:g}: one {a:.4f}, more {b:.4f}" for lr, a, b in zip(lrs, one, more, strict=True)
@@ -184,4 +197,4 @@ def short_run(*, size: str = "book", epochs: int = 30, seed: int = 3) -> ShortEv
         if holds
         else "no single flip between 0.01 and 0.2"
     )
-    return ShortEvidence(lrs, epochs, live, losses, one, more, Verdict(holds, outcome, detail))
+    return Verdict(holds, outcome, detail)

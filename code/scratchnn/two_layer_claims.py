@@ -27,6 +27,7 @@ __all__ = [
     "LRS_SCALED",
     "StartsEvidence",
     "Sweep",
+    "at_target",
     "best_rate",
     "judge",
     "starts",
@@ -68,12 +69,20 @@ def sweep(problem: two_layer.Problem, lrs, *, epochs: int, target: float) -> Swe
     losses = two_layer_lr.train_many(
         problem.params, problem.x, problem.y, lrs=lrs, epochs=epochs, until=target
     )
+    return at_target(Sweep(lrs, float(target), losses, losses, losses, losses), target)
+
+
+def at_target(result: Sweep, target: float) -> Sweep:
+    """The same runs judged at a looser ``target`` (>= the one they ran to): no new training."""
+    if target < result.target:
+        raise ValueError(f"target {target:g} is below the {result.target:g} the runs stopped at")
+    losses = result.losses
     below = losses < target
     reached = below.any(axis=-1)
     return Sweep(
-        lrs=lrs,
+        lrs=result.lrs,
         target=float(target),
-        losses=losses,
+        losses=np.where(np.cumsum(below, axis=-1) > 1, np.nan, losses),
         diverged=np.isinf(losses).any(axis=-1),
         steps=np.where(reached, np.argmax(below, axis=-1), -1),
         end=losses[..., -1],
@@ -159,9 +168,10 @@ def starts(*, size: str = "book", epochs: int = two_layer.BOOK.epochs) -> Starts
     scaled_problem = two_layer.book_problems(seeds, scale="fan_in")
     normal, scaled, best_n, best_s, notes = [], [], [], [], []
     holds = True
+    tightest_n = sweep(normal_problem, LRS_NORMAL, epochs=epochs, target=min(targets))
+    tightest_s = sweep(scaled_problem, LRS_SCALED, epochs=epochs, target=min(targets))
     for target in targets:
-        n = sweep(normal_problem, LRS_NORMAL, epochs=epochs, target=target)
-        s = sweep(scaled_problem, LRS_SCALED, epochs=epochs, target=target)
+        n, s = at_target(tightest_n, target), at_target(tightest_s, target)
         kn, ks, ok, note = judge(n, s)
         holds &= ok
         notes.append(note)
