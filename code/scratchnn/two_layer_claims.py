@@ -11,8 +11,9 @@ comparisons, and both rest on one sweep (:func:`starts`):
 Both starts are trained on the same problems (seeds) over a grid of
 learning rates each, until the loss falls below a target; "best" is the rate
 whose slowest problem reaches the target soonest, and it must lie inside its
-grid, not on an edge.  Book size: 4 problems, one target; full size: 8
-problems, and a looser and a stricter target as well.
+grid, not on an edge.  Book size: 4 problems, one target, the book's 500
+steps; full size: 8 problems, a looser and a stricter target as well, and
+twice the steps.
 """
 
 from dataclasses import dataclass
@@ -39,7 +40,10 @@ LRS_NORMAL = np.array([0.5e-6, 1e-6, 2e-6, 3e-6, 4e-6])
 LRS_SCALED = np.array([1e-4, 2e-4, 5e-4, 1e-3, 1.5e-3, 2e-3])
 
 #: Problems (seeds) and targets per size; the first target is the book's.
-_SIZES = {"book": ((0, 1, 2, 3), (1e-3,)), "full": (tuple(range(8)), (1e-3, 1e-2, 1e-4))}
+_SIZES = {
+    "book": ((0, 1, 2, 3), (1e-3,), 1),
+    "full": (tuple(range(8)), (1e-3, 1e-2, 1e-4), 2),
+}
 
 
 @dataclass(frozen=True)
@@ -152,10 +156,10 @@ def judge(normal: Sweep, scaled: Sweep, *, book_lr: float = two_layer.BOOK.lr):
         "lr, fan-in start": "1e-4 .. 2e-3 (6 rates)",
         "problems (seeds)": "4 / 8",
         "target loss": "1e-3 / 1e-2, 1e-3, 1e-4",
-        "budget": f"{two_layer.BOOK.epochs} steps",
+        "budget": f"{two_layer.BOOK.epochs} / {2 * two_layer.BOOK.epochs} steps",
     },
 )
-def starts(*, size: str = "book", epochs: int = two_layer.BOOK.epochs) -> StartsEvidence:
+def starts(*, size: str = "book") -> StartsEvidence:
     """Sweep both starts' learning rates on the same problems; compare each at its best.
 
     Holds when, for every target: each start's best rate lies inside its grid,
@@ -163,7 +167,8 @@ def starts(*, size: str = "book", epochs: int = two_layer.BOOK.epochs) -> Starts
     best needs fewer steps on its slowest problem than the N(0, 1) start at
     its best on its fastest.
     """
-    seeds, targets = _SIZES[size]
+    seeds, targets, budget = _SIZES[size]
+    epochs = budget * two_layer.BOOK.epochs
     normal_problem = two_layer.book_problems(seeds)
     scaled_problem = two_layer.book_problems(seeds, scale="fan_in")
     normal, scaled, best_n, best_s, notes = [], [], [], [], []
