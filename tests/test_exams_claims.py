@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scratchnn import claims, exams, exams_cv, exams_figures
+from scratchnn import claims, exams, exams_claims, exams_cv, exams_figures
 from scratchnn.data import load_exams
 from scratchnn.exams_claims import judge_dead, judge_short, train_rates
 from scratchnn.train import gradient_descent
@@ -50,3 +50,16 @@ def test_the_claims_are_registered_and_the_spread_figure_is_drawn_from_the_packa
     assert len(exams_figures.figure_spread(width=8, depth=3).axes[0].lines) == 2
     with pytest.raises(ValueError, match="rule"):
         exams_figures.rms_per_layer(np.random.default_rng(1), "Xavier")
+
+
+def test_live_by_rule_trains_each_rule_from_the_same_draws():
+    found = exams_claims.live_by_rule(count=3, epochs=5, lr=0.2, seed=4)
+    x, y = exams.scale(load_exams())
+    for rule, init in exams_claims.INITS.items():
+        start = exams_cv.stack_starts(np.random.default_rng(4), 3, init=init)
+        run = gradient_descent(
+            exams_cv.stacked_loss_and_grads, start, x, y, lr=0.2, epochs=5, mask=np.ones((3, 25))
+        )
+        before, after = found[rule]
+        assert np.array_equal(before, exams.live_units(start, x))
+        assert np.array_equal(after, exams.live_units(run.params, x))

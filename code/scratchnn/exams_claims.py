@@ -26,11 +26,13 @@ from scratchnn.data import load_exams
 
 __all__ = [
     "DEAD_LRS",
+    "INITS",
     "DeadEvidence",
     "ShortEvidence",
     "dead_starts",
     "judge_dead",
     "judge_short",
+    "live_by_rule",
     "short_run",
     "train_rates",
 ]
@@ -71,6 +73,32 @@ def train_rates(params, x, y, *, lrs, epochs) -> dict[str, np.ndarray]:
             params[k][running] = part[k]
         done = int(stop)
     return params
+
+
+#: The two initialisation rules of the chapter: He, and the lab sheet's deliberately wrong one.
+INITS = {"He": exams.init_params, "divided": exams.init_params_divided}
+
+
+def live_by_rule(
+    *, count: int = 100, epochs: int = 2000, lr: float = 0.2, seed: int = 3
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Live units of ``count`` networks per rule of :data:`INITS`, before and after training.
+
+    Every rule draws its starts from ``default_rng(seed)`` (the same random
+    numbers), and all train at once at ``lr`` for ``epochs`` on all students.
+    Returns rule -> (live at the start (count,), live after training (count,)).
+    """
+    count = checks.whole_number(count, "count", maximum=100_000)
+    x, y = exams.scale(load_exams())
+    starts = {
+        r: exams_cv.stack_starts(np.random.default_rng(seed), count, init=f)
+        for r, f in INITS.items()
+    }
+    stacked = {k: np.concatenate([p[k] for p in starts.values()]) for k in exams_cv.SPEC_STACKED}
+    n = len(stacked["w1"])
+    final = train_rates(stacked, x, y, lrs=np.full(n, lr), epochs=np.full(n, epochs))
+    after = exams.live_units(final, x).reshape(len(INITS), count)
+    return {r: (exams.live_units(p, x), after[i]) for i, (r, p) in enumerate(starts.items())}
 
 
 @dataclass(frozen=True)
