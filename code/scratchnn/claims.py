@@ -59,6 +59,7 @@ SIZES = ("book", "full")
 #: The modules that define claims, imported by :func:`all_claims` (``make claims``).
 MODULES: tuple[str, ...] = (
     "xor_claims",
+    "two_layer_claims",
     "exams_claims",
     "digits_claims",
     "torch_compare_claims",
