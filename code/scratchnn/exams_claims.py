@@ -238,7 +238,7 @@ def judge_short(lrs, one, more) -> Verdict:
 FLOW = 8000.0
 #: "No better than least squares": a training RMSE at most this many points below it.
 TOLERANCE = 0.01
-_SIZES = {
+_RATE_SIZES = {
     "book": {"rates": (0.2, 0.1), "starts": 8},
     "full": {"rates": (0.2, 0.1, 0.05), "starts": 32},
 }
