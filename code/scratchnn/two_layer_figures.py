@@ -43,10 +43,15 @@ def figure_starts(evidence: StartsEvidence, *, problem: int = 0, target: int = 0
     normal, scaled = evidence.normal[target], evidence.scaled[target]
     k = evidence.best_normal[target]
 
-    def shown(losses: np.ndarray) -> np.ndarray:  # a diverged step is not drawn
-        return np.where(np.isinf(losses), np.nan, losses)
+    def shown(
+        losses: np.ndarray,
+    ) -> np.ndarray:  # a diverged run is drawn up to its last finite loss
+        bad = ~np.isfinite(losses)
+        return losses[: int(np.argmax(bad))] if bad.any() else losses
 
     curves = {f"N(0, 1), lr {normal.lrs[k]:.0e}": shown(normal.losses[problem, k])}
     for j, lr in enumerate(scaled.lrs):
-        curves[f"fan-in, lr {lr:.1e}"] = shown(scaled.losses[problem, j])
+        curve = shown(scaled.losses[problem, j])
+        if len(curve):
+            curves[f"fan-in, lr {lr:.1e}"] = curve
     return loss_curve(curves, log=True, xlabel="step", ylabel="sum of squared errors")
