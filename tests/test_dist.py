@@ -171,6 +171,7 @@ def test_sdist_has_the_data_file_and_the_license(dist):
 # Modules that need an extra, and the extra's top-level module.
 NEEDS = {
     "scratchnn.torch_compare": "torch",
+    "scratchnn.torch_compare_claims": "torch",
     "scratchnn.speed.torch_contenders": "torch",
     "scratchnn.speed.digits_sklearn": "sklearn",
 }
