@@ -42,3 +42,32 @@ def test_the_verdict_turns_when_the_evidence_does(monkeypatch):
 @pytest.mark.slow
 def test_the_book_size_race_holds():
     assert xor_claims.race().verdict.holds
+
+
+def test_a_symmetric_start_is_copies_of_unit_zero():
+    start = xor_claims.symmetric_start(range(3), hidden=4)
+    assert start["w1"].shape == (3, 2, 4) and np.ptp(start["w1"], axis=2).max() == 0
+    assert np.ptp(start["w2"], axis=1).max() == 0 and not start["b1"].any()
+
+
+def test_the_symmetric_verdict_turns_when_copies_break_often(monkeypatch):
+    """Every network's units pulled apart by the short run: more than a rare few broke."""
+    real_train = xb.train
+
+    def train(start, x, y, *, lr, epochs, **options):
+        history = real_train(start, x, y, lr=lr, epochs=min(epochs, 5), **options)
+        if epochs <= 2000:
+            history.params["w1"][..., 0] += 1.0  # unit 0 of every network moved away
+        return history
+
+    monkeypatch.setattr(xor_claims.xb, "train", train)
+    evidence = xor_claims.symmetric()
+    assert max(evidence.broken.values()) == 1.0
+    assert not evidence.verdict.holds and evidence.verdict.outcome == "the symmetric start turned"
+
+
+@pytest.mark.slow
+def test_the_book_size_symmetric_claim_holds():
+    evidence = xor_claims.symmetric()
+    assert evidence.verdict.holds, evidence.verdict.detail
+    assert max(evidence.broken.values()) <= xor_claims.RARE

@@ -59,6 +59,7 @@ SIZES = ("book", "full")
 #: The modules that define claims, imported by :func:`all_claims` (``make claims``).
 MODULES: tuple[str, ...] = (
     "linear_regression_claims",
+    "toy_mlp_claims",
     "xor_claims",
     "two_layer_claims",
     "exams_claims",

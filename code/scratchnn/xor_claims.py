@@ -25,6 +25,7 @@ from scratchnn.data import xor_data
 
 __all__ = [
     "CONTENDERS",
+    "RARE",
     "Best",
     "RaceEvidence",
     "SymmetricEvidence",
@@ -217,9 +218,11 @@ class SymmetricEvidence:
     best_loss : rate -> the smallest final loss after ``short`` epochs.
     long_solved : how many seeds get below 0.05 within ``long`` epochs at η = 0.5.
     long_spread : (S,) each seed's largest unit difference after ``long`` epochs.
-    verdict : holds when no seed solves XOR within ``short`` epochs at any rate
-        and the units stay within 1e-3 of each other, while at least one seed
-        solves it within ``long`` epochs (rounding breaks the symmetry).
+    broken : rate -> share of seeds whose units differ by more than 1e-3 after ``short``.
+    verdict : holds when at every rate at most :data:`RARE` of the seeds break
+        the symmetry (units more than 1e-3 apart) or solve XOR within
+        ``short`` epochs, while at least one seed solves it within ``long``
+        epochs: rounding breaks the symmetry, rarely and late.
     """
 
     rates: tuple[float, ...]
@@ -231,7 +234,12 @@ class SymmetricEvidence:
     best_loss: dict[float, float]
     long_solved: int
     long_spread: np.ndarray
+    broken: dict[float, float]
     verdict: Verdict
+
+
+#: The largest share of seeds that may break the symmetry within the short budget.
+RARE = 0.2
 
 
 @claim(
@@ -248,23 +256,30 @@ def symmetric(*, size: str = "book") -> SymmetricEvidence:
     s = _SYMMETRIC[size]
     x, y = xor_data()
     start = symmetric_start(s["seeds"])
-    spread, solved, best = {}, {}, {}
+    spread, solved, best, broken = {}, {}, {}, {}
     for lr in s["rates"]:
         history = xb.train(start, x, y, lr=lr, epochs=s["short"])
-        spread[lr] = float(np.ptp(history.params["w1"], axis=2).max())
+        apart = np.ptp(history.params["w1"], axis=2).max(axis=1)  # (S,) per network
+        spread[lr] = float(apart.max())
+        broken[lr] = float(np.mean(apart > 1e-3))
         solved[lr] = float(np.mean(np.isfinite(xb.epochs_to_reach(history.losses, 0.05))))
         best[lr] = float(history.losses[:, -1].min())
     long_run = xb.train(start, x, y, lr=0.5, epochs=s["long"])
     long_solved = int(np.isfinite(xb.epochs_to_reach(long_run.losses, 0.05)).sum())
     long_spread = np.ptp(long_run.params["w1"], axis=2).max(axis=1)
-    holds = max(solved.values()) == 0 and max(spread.values()) < 1e-3 and long_solved >= 1
+    holds = max(solved.values()) <= RARE and max(broken.values()) <= RARE and long_solved >= 1
     outcome = (
-        "copies stay copies within the short budget; rounding breaks some within the long one"
+        "copies stay copies within the short budget but for a minority; "
+        "rounding breaks more within the long one"
         if holds
         else "the symmetric start turned"
     )
-    detail = f"largest unit difference {max(spread.values()):.1e}, solved {max(solved.values())}"
+    detail = (
+        f"largest unit difference {max(spread.values()):.1e}, largest share broken "
+        f"{max(broken.values()):.3f}, solved {max(solved.values()):.3f}, long run solved "
+        f"{long_solved}"
+    )
     return SymmetricEvidence(
         tuple(s["rates"]), len(s["seeds"]), s["short"], s["long"], spread, solved, best,
-        long_solved, long_spread, Verdict(holds, outcome, detail),
+        long_solved, long_spread, broken, Verdict(holds, outcome, detail),
     )  # fmt: skip
