@@ -154,3 +154,16 @@ def test_softmax_shift_is_true_or_false():
 def test_softmax_backward_names_a_complex_upstream_gradient():
     with pytest.raises(TypeError, match=r"^d_p must hold real numbers"):
         F.softmax_backward(np.full((2, 3), 1 / 3), np.ones((2, 3)) * 1j)
+
+
+def test_relu_derivative_at_the_kink_is_torch_relus_not_clamps():
+    """The book's convention, 0 at z = 0, is torch.relu's; clamp(min=0) takes 1 there."""
+    torch = pytest.importorskip("torch")
+    z = np.array([-1.0, 0.0, 2.0])
+    slopes = {}
+    for name, f in {"relu": torch.relu, "clamp": lambda t: t.clamp(min=0)}.items():
+        t = torch.tensor(z, requires_grad=True)
+        f(t).sum().backward()
+        slopes[name] = t.grad.numpy()
+    np.testing.assert_array_equal(F.relu_derivative(z), slopes["relu"])
+    np.testing.assert_array_equal(slopes["clamp"], [0.0, 1.0, 1.0])
