@@ -15,7 +15,10 @@ keep the site's numbers.  For the LaTeX builder only, this extension
    unnumbered chapter "Introduction" of the front matter (roman page numbers,
    its sections one level down), arabic page numbers and chapter 1 start at
    the first document of the toc's numbered part, and ``\\appendix`` (chapters
-   A, B, ...) comes before the first document of the part after it.
+   A, B, ...) comes before the first document of the part after it;
+4. writes the number of an exercise that another chapter references
+   ("Exercise 8.3"): sphinx-exercise numbers exercises in the text, with no
+   LaTeX counter, so Sphinx's ``\\ref`` to one would print "??".
 
 Figures, tables and equations then carry the site's numbers: "Fig. 3.2" and
 "(3.2)" in chapter 3, and in the introduction and the appendices, which the
@@ -27,6 +30,8 @@ import os
 import re
 from pathlib import Path
 
+from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError, ExtensionError
@@ -212,8 +217,28 @@ def rewrite_written_tex(app: Sphinx, exception: Exception | None) -> None:
         logger.info(f"print_edition: {path.name}: front matter, chapter 1 {first_chapter}")
 
 
+def number_exercise_references(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Each LaTeX reference to an exercise of another page, as the exercise's number."""
+    if app.builder.format != "latex":
+        return
+    registry = getattr(app.env, "sphinx_exercise_registry", {})
+    for node in list(doctree.findall(addnodes.number_reference)):
+        label = node.get("refid") or node.get("refuri", "").rpartition("#")[2]
+        target = registry.get(label)
+        if target is None or target["type"] != "exercise":
+            continue
+        node_id = (target["node"].get("ids") or [label])[0]
+        number = app.env.toc_fignumbers.get(target["docname"], {}).get("exercise", {}).get(node_id)
+        if not number:
+            raise ExtensionError(f"print_edition: no number for the exercise {label!r}")
+        text = escape(node.get("title", "Exercise %s") % ".".join(map(str, number)))
+        latex = f"\\hyperref[exercise:{label}]{{{text}}}"
+        node.replace_self(nodes.raw("", latex, format="latex"))
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     app.add_config_value("print_edition_license", "", "env")
     app.connect("config-inited", configure_latex, priority=900)
+    app.connect("doctree-resolved", number_exercise_references)
     app.connect("build-finished", rewrite_written_tex)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
