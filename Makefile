@@ -120,11 +120,16 @@ worksheets: $(STAMP)
 
 # The book as one PDF, _build/latex/scratchnn-book.pdf, from Jupyter Book's
 # LaTeX builder and XeLaTeX (Debian's TeX Live: `make pdf-deps` once).  It is
-# then copied into the HTML site, which links it from every page.
+# then copied into the HTML site, which links it from every page.  The screen
+# edition is one-sided, without blank pages; `make pdf SIDES=2` is the print
+# edition, chapters opening on a right-hand page; PAPER=a4 or letter
+# (book/_ext/print_edition.py).
 PDF := _build/latex/scratchnn-book.pdf
+PAPER ?= a4
+SIDES ?= 1
 pdf: $(STAMP)
 	rm -f $(PDF) _build/html/scratchnn-book.pdf
-	$(BIN)/jupyter-book build . --builder pdflatex
+	BOOK_PAPER=$(PAPER) BOOK_SIDES=$(SIDES) $(BIN)/jupyter-book build . --builder pdflatex
 	@test -f $(PDF) || { echo "no $(PDF): see _build/latex/scratchnn-book.log"; exit 1; }
 	mkdir -p _build/html && cp $(PDF) _build/html/
 

@@ -62,7 +62,7 @@ def outline_titles(reader) -> list[tuple[str, int]]:
 
 def test_every_page_of_the_book_in_order(reader, pages_text):
     _root, *entries = toc_entries()
-    # The root page's sections are the PDF's first chapters; its title is the book's.
+    # The root page is the PDF's introduction; its title is the book's.
     # A title's large type comes out of pdftotext without its spaces.
     first_page = "".join(pages_text[0].split())
     assert "fromscratch" in first_page, f"no book title on the first page: {pages_text[0]!r}"
@@ -110,3 +110,105 @@ def test_every_figure_of_the_site_is_in_the_pdf(reader, site):
 def test_the_site_offers_the_pdf(site):
     assert (site / PDF.name).is_file(), f"{PDF.name} is not in the site (make pdf copies it)"
     assert (site / PDF.name).read_bytes() == PDF.read_bytes(), "the site's PDF is an older one"
+
+
+# The layout of a book (book/_ext/print_edition.py): front matter, chapters
+# numbered as on the site, lettered appendices, the site's numbers throughout.
+
+ROMAN = re.compile(r"[ivxlc]+")
+
+
+def chapters_and_appendices() -> tuple[list[str], list[str]]:
+    entries = toc_entries()[1:]
+    return (
+        [e.docname for e in entries if e.part == "Chapters"],
+        [e.docname for e in entries if e.part == "Appendices"],
+    )
+
+
+def chapter_pages(reader, docname: str) -> range:
+    """The page indices of the chapter (or the introduction) of ``docname``."""
+    starts = [
+        (squash(item.title), reader.get_destination_page_number(item))
+        for item in reader.outline
+        if not isinstance(item, list)
+    ]
+    name = "Introduction" if docname == toc_entries()[0].docname else title(docname)
+    at = next(i for i, (mark, _) in enumerate(starts) if mark.endswith(name))
+    end = starts[at + 1][1] if at + 1 < len(starts) else len(reader.pages)
+    return range(starts[at][1], end)
+
+
+def site_numbers(site, docname: str) -> list[str]:
+    """The exercise, figure and equation numbers the site shows on a page."""
+    page = (site / f"{docname}.html").read_text()
+    labels = re.findall(r'caption-number">((?:Exercise|Fig\.) [\dA-Z.]+)', page)
+    return labels + re.findall(r'class="eqno">(\([\d.]+\))', page)
+
+
+def contents_text(reader, pages_text) -> str:
+    """The text of the table of contents: its pages up to the introduction's."""
+    at = next(i for i, text in enumerate(pages_text) if text.startswith("CONTENTS"))
+    end = chapter_pages(reader, toc_entries()[0].docname).start
+    return " ".join(pages_text[at:end])
+
+
+def test_contents_number_the_chapters_as_the_site(reader, pages_text):
+    chapters, appendices = chapters_and_appendices()
+    contents = contents_text(reader, pages_text)
+    # The introduction first, unnumbered, on a roman page.
+    assert re.match(r"CONTENTS Introduction [ivx]+ ", contents), contents[:200]
+    for number, docname in enumerate(chapters, start=1):
+        assert f" {number} {title(docname)} " in contents, f"no chapter {number} {docname}"
+    for index, docname in enumerate(appendices):
+        letter = chr(ord("A") + index)
+        assert f" {letter} {title(docname)} " in contents, f"no appendix {letter} {docname}"
+    assert f" 1 {title('book/linear_regression')} 1 " in contents
+
+
+def test_front_matter_in_roman_pages_chapter_1_on_page_1(reader, pages_text):
+    chapters, _ = chapters_and_appendices()
+    first = chapter_pages(reader, chapters[0]).start
+    assert reader.page_labels[first] == "1"
+    front = [reader.page_labels[i] for i in range(1, first)]
+    assert front and all(ROMAN.fullmatch(label) for label in front), front
+    intro = chapter_pages(reader, toc_entries()[0].docname)
+    assert intro.start < first and pages_text[intro.start].startswith("INTRODUCTION")
+
+
+def test_the_title_page_has_the_date_and_the_license(pages_text):
+    assert "MIT license" in pages_text[0] and "LICENSE" in pages_text[0]
+    assert re.search(r"20\d\d", pages_text[0]), pages_text[0]
+
+
+def test_chapters_and_appendices_open_with_their_number(reader, pages_text):
+    chapters, appendices = chapters_and_appendices()
+    for docname in chapters + appendices:
+        opening = pages_text[chapter_pages(reader, docname).start]
+        kind = "CHAPTER" if docname in chapters else "APPENDIX"
+        assert opening.startswith(kind), f"{docname}: {opening[:80]!r}"
+    first_appendix = pages_text[chapter_pages(reader, appendices[0]).start]
+    assert first_appendix.startswith("APPENDIX A "), first_appendix[:80]
+
+
+def test_chapters_open_on_any_page(reader):
+    # The screen edition is one-sided: a chapter opens on the next page, odd or
+    # even, where a two-sided book (make pdf SIDES=2) leaves a blank page to
+    # open every chapter on an odd one.
+    chapters, appendices = chapters_and_appendices()
+    opening = [
+        int(reader.page_labels[chapter_pages(reader, d).start]) for d in chapters + appendices
+    ]
+    assert any(page % 2 == 0 for page in opening), f"every chapter opens on an odd page: {opening}"
+
+
+@pytest.mark.parametrize("docname", [e.docname for e in toc_entries()])
+def test_every_number_of_the_site_in_its_chapter(reader, pages_text, site, docname):
+    """Each exercise, figure and equation number of a page, in its PDF chapter."""
+    wanted = site_numbers(site, docname)
+    text = " ".join(pages_text[i] for i in chapter_pages(reader, docname))
+    missing = [number for number in wanted if number not in text]
+    assert not missing, f"{docname}: not in its PDF pages: {missing}"
+    if docname in chapters_and_appendices()[0]:
+        number = chapters_and_appendices()[0].index(docname) + 1
+        assert f"Exercise {number}.1" in wanted, f"the site has no Exercise {number}.1"
