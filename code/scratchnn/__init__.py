@@ -79,6 +79,7 @@ sets), :mod:`scratchnn.plotting` (figures), :mod:`scratchnn.timing`
 :mod:`scratchnn.notebook` (what a chapter's notebook needs outside the book).
 """
 
+#: The package's version, as installed (``pip install scratchnn==0.2.0``).
 __version__ = "0.2.0"
 
 #: The chapter modules, in the book's order: ``scratchnn.<name>`` follows the

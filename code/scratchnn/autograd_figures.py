@@ -143,7 +143,8 @@ def figure_graph(root: Tensor, *, width: float = 8.0, height: float = 3.2) -> Fi
     number, each arrow shows the operand's value (above, blue) and, after
     ``root.backward()``, ``vjp(child.grad)``, the part of the operand's
     gradient that flows back along it (below, red); otherwise each arrow
-    shows the operand's shape (above) and its :func:`backward_rule` (below).
+    shows the operand's shape (above) and its
+    :func:`scratchnn.autograd_figures.backward_rule` (below).
     """
     order = root.nodes()
     place = layout(root)

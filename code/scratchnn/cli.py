@@ -112,6 +112,7 @@ def _bounded_float(maximum: float | None) -> Callable[[str], float]:
 
 #: argparse types: a whole number >= 1, and a finite number > 0.
 positive_int = _bounded_int(1, None)
+#: A finite number > 0 (an argparse type).
 positive_float = _bounded_float(None)
 
 

@@ -170,6 +170,7 @@ class Defaults:
     batch_size: int = cli.option(32, "examples per step (at most the training set's size)")
 
 
+#: The book's settings of this chapter's experiment.
 BOOK = Defaults()
 
 

@@ -31,7 +31,9 @@ class Settings:
     repeats: int = 3
 
 
+#: The sizes the book times: the curve of the chapter's figure.
 BOOK = Settings(sides=(4, 8, 16), kernels=(1, 3, 5), repeats=3)
+#: The full-size sweep (``make claims``): larger images and kernels.
 FULL = Settings(sides=(4, 8, 16, 32), kernels=(1, 3, 5, 7), repeats=5)
 
 

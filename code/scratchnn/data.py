@@ -230,7 +230,7 @@ class DigitsSplit:
 
 @functools.cache
 def digits_split() -> DigitsSplit:
-    """The book's split of :func:`load_digits`: 60/20/20 %, every digit alike.
+    """The book's split of :func:`scratchnn.data.load_digits`: 60/20/20 %, every digit alike.
 
     Made once per process and shared, so its arrays are read-only.
     """

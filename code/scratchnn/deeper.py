@@ -194,6 +194,7 @@ class Defaults:
     batch_size: int = cli.option(32, "examples per step")
 
 
+#: The book's settings of this chapter's experiment.
 BOOK = Defaults()
 
 

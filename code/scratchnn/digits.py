@@ -44,8 +44,11 @@ __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
 ]
 # fmt: on
 
+#: Ten digits, 8 x 8 = 64 pixels each.
 CLASSES = 10
+#: Pixels per image, the network's input width.
 PIXELS = 64
+#: The parameters' shapes, H the hidden width.
 SPEC = {"w1": (PIXELS, "H"), "b1": ("H",), "w2": ("H", CLASSES), "b2": (CLASSES,)}
 STACKED = {name: ("S", *shape) for name, shape in SPEC.items()}  # S networks side by side
 LOSSES = ("cross_entropy", "squared_error")
@@ -68,6 +71,7 @@ class Defaults:
     networks: int = cli.option(1, "networks trained side by side", flag=False)
 
 
+#: The book's settings of this chapter's experiment.
 BOOK = Defaults()
 
 

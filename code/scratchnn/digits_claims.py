@@ -27,6 +27,7 @@ from scratchnn.data import DIGITS_FRACTIONS, DigitsSplit, load_digits, stratifie
 from scratchnn.train import DivergenceError, sgd
 
 __all__ = [
+    "TOLERANCE",
     "BatchEvidence",
     "HiddenLayerEvidence",
     "RateEvidence",

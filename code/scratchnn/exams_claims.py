@@ -29,6 +29,7 @@ __all__ = [
     "DEAD_LRS",
     "FLOW",
     "INITS",
+    "TOLERANCE",
     "DeadEvidence",
     "RateEvidence",
     "ShortEvidence",

@@ -191,12 +191,14 @@ def errors_in_points(predicted: np.ndarray, actual: np.ndarray) -> tuple[np.ndar
 class Comparison:
     """Both models on S starts, in points of the final (out of 200).
 
-    actual : (N,) the finals.   coef : (4,) least squares on all students.
+    actual : (N,) the finals.
+    coef : (4,) least squares on all students.
     ols_fitted, ols_left_out : (N,) least squares on all students, and left out.
     net_fitted, net_left_out : (S, N) the network of each start on all
         students, and its N leave-one-out predictions.
     live_start, live : (S,) live hidden units (for all students) at the start
-        and after training.   history : the batched run (loss = sum over S (N + 1) nets).
+        and after training.
+    history : the batched run (loss = sum over S (N + 1) nets).
     """
 
     starts: int

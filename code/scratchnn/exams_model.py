@@ -29,6 +29,7 @@ __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
 
 #: Full marks of the three exams and of the final: the scales of :func:`scale`.
 EXAM_POINTS = 100.0
+#: Full marks of the final.
 FINAL_POINTS = 200.0
 
 #: The model's parameters and their shapes (D inputs, H hidden units, K outputs).

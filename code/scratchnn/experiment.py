@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from scratchnn import checks
 
-__all__ = ["Callback", "check_option", "experiment", "upper_bound"]
+__all__ = ["MAX_EPOCHS", "Callback", "check_option", "experiment", "upper_bound"]
 
 #: The upper bound of every ``epochs`` field without one of its own (days of running).
 MAX_EPOCHS = 10_000_000

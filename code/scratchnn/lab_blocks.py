@@ -140,6 +140,7 @@ def _softmax_target(reference, item, args, numeric=lambda case: {}, mistakes=lam
     )
 
 
+#: The blanks of layers, losses and the autograd engine, by the name a check cell gives.
 BLOCK_TARGETS: dict[str, Target] = {
     "layers.Linear.backward": Target(
         layers.Linear,

@@ -46,6 +46,7 @@ _HOW = (
 #: The two-layer blanks, one line each, as in the lab sheet the chapter comes from.
 _TWO_LAYER_LINES = ("h", "y_hat", "loss", "delta2", "grad_w2", "d_h", "delta1", "grad_w1")
 
+#: The worksheets, in the order of the chapters.
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "toy_network",

@@ -7,7 +7,7 @@ student's has, in their place, nbgrader's stub ``raise NotImplementedError()``.
 Above each region a comment says what to compute, written from the
 statement itself (``delta1 = ...``) and the comments beside it in the
 source (``# dL/dz1, the ReLU mask, (N, H)``).  Since everything is read
-from the live source with :mod:`inspect` and :mod:`ast`, a change to the
+from the live source with ``inspect`` and ``ast``, a change to the
 package function is a change to the worksheet.  Used by
 :mod:`scratchnn.lab_build`; nothing here needs nbformat.
 """
@@ -21,7 +21,10 @@ from dataclasses import dataclass
 
 __all__ = ["BEGIN", "END", "STUB", "Blank", "clear_solutions", "imports_for", "solution_code"]
 
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+#: The markers around a solution in nbgrader's format.
+BEGIN = "### BEGIN SOLUTION"
+#: The marker that closes it.
+END = "### END SOLUTION"
 #: nbgrader's default code stub for Python, which its ClearSolutions puts in each region.
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 

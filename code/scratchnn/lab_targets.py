@@ -22,7 +22,8 @@ from scratchnn.gradcheck import numerical_gradient
 
 __all__ = ["MISSING", "MODEL_TARGETS", "Case", "NotDoneError", "Target", "WrongOutputError"]
 
-MISSING = object()  # an item the student's result does not contain
+#: Stands for an item the student's result does not contain.
+MISSING = object()
 
 
 class NotDoneError(Exception):
@@ -160,6 +161,7 @@ def _model_target(reference, keys, cases, wrong) -> Target:
     )
 
 
+#: The blanks of the model modules, by the name a check cell gives.
 MODEL_TARGETS: dict[str, Target] = {
     "toy_mlp.forward": Target(toy_mlp.forward, ("ŷ",), _toy_cases, _toy_forward),
     "toy_mlp.loss_and_grads": _model_target(

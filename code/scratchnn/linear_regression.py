@@ -56,6 +56,7 @@ class Defaults:
     points: int = cli.option(100, "number of data points N", maximum=10_000_000)
 
 
+#: The book's settings of this chapter's experiment.
 BOOK = Defaults()
 
 

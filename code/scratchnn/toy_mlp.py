@@ -44,6 +44,7 @@ __all__ = [  # noqa: RUF022 (grouped by contract, not sorted)
 
 #: The single training example, batch-first: x of shape (1, 2), y of shape (1,).
 X = np.array([[2.0, 3.0]])
+#: Its target, shape (1,).
 Y = np.array([1.0])
 
 #: The chapter's activation names -> names in scratchnn.functional.
@@ -68,6 +69,7 @@ class Defaults:
     flawed: bool = cli.option(False, "train with the deliberately wrong w1 update")
 
 
+#: The book's settings of this chapter's experiment.
 BOOK = Defaults()
 
 

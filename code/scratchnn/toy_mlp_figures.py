@@ -99,7 +99,7 @@ def figure_preactivations(paths: Mapping[str, np.ndarray]) -> Figure:
 
     Parameters
     ----------
-    paths : label -> (steps, 1, H) array from :func:`scratchnn.toy_mlp.preactivation_path`
+    paths : label -> (steps, 1, H) array from :func:`scratchnn.toy_mlp_figures.preactivation_path`
 
     Returns
     -------

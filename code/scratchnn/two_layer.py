@@ -60,6 +60,7 @@ MODEL = Model(
     sizes={"d_in": 10**6, "hidden": 10**6, "d_out": 10**6},
     init_options={"scale": _scale},
 )
+#: The parameters' shapes: w1 (D_in, H), w2 (H, D_out).
 SPEC = MODEL.spec
 
 

@@ -37,6 +37,7 @@ __all__ = [
 
 #: The learning rates tried from each start (the book's 1e-6 and 2e-4 among them).
 LRS_NORMAL = np.array([0.5e-6, 1e-6, 2e-6, 3e-6, 4e-6])
+#: The same for the scaled start.
 LRS_SCALED = np.array([1e-4, 2e-4, 5e-4, 1e-3, 1.5e-3, 2e-3])
 
 #: Problems (seeds) and targets per size; the first target is the book's.

@@ -14,8 +14,17 @@ Modules:
   functions as contenders (needs torch);
 * :mod:`scratchnn.speed.xor_curve`: XOR's gradient, loops against matrix
   products, over the hidden size;
+* :mod:`scratchnn.speed.autograd_step`: the autograd engine's step against
+  the hand-written gradient and PyTorch's;
+* :mod:`scratchnn.speed.digits_sklearn`: the digits network against
+  scikit-learn's ``MLPClassifier``;
+* :mod:`scratchnn.speed.conv_torch`: the convolution, loops against
+  vectorised, and against PyTorch;
 * :mod:`scratchnn.speed.blas`: which OpenBLAS kernel runs, with how many threads;
 * :mod:`scratchnn.speed.machine`: the lines that describe the machine;
 * :mod:`scratchnn.speed.report`: a row of the table and the table;
 * :mod:`scratchnn.speed.figures`: the appendix's figures.
 """
+
+#: The subpackage's names are its modules.
+__all__: list[str] = []

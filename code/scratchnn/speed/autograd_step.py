@@ -27,7 +27,9 @@ from scratchnn.train import gradient_descent
 __all__ = ["FULL", "QUICK", "Measured", "measure", "rows"]
 
 
+#: The full run of ``python -m benchmarks``.
 FULL = Settings(steps=200, repeats=5)
+#: The short run the performance appendix makes at build time.
 QUICK = Settings(steps=10, repeats=5)
 
 

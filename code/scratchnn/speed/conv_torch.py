@@ -33,7 +33,9 @@ class Layer:
     repeats: int = 7
 
 
+#: The full run of ``python -m benchmarks``.
 FULL = Layer()
+#: The short run the performance appendix makes at build time.
 QUICK = Layer(calls=2, repeats=3)
 
 

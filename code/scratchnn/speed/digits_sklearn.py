@@ -33,7 +33,9 @@ class Settings:
     repeats: int
 
 
+#: The full run of ``python -m benchmarks``.
 FULL = Settings(epochs=digits.BOOK.epochs, repeats=3)
+#: The short run the performance appendix makes at build time.
 QUICK = Settings(epochs=3, repeats=3)
 
 

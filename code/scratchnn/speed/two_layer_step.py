@@ -47,7 +47,9 @@ class Settings:
     repeats: int
 
 
+#: The full run of ``python -m benchmarks``.
 FULL = Settings(steps=500, repeats=7)
+#: The short run the performance appendix makes at build time.
 QUICK = Settings(steps=20, repeats=11)
 
 

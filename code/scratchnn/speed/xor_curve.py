@@ -31,7 +31,9 @@ class Settings:
     repeats: int
 
 
+#: The full run of ``python -m benchmarks``.
 FULL = Settings((1, 3, 10, 30, 100, 300, 1000), loop_calls=3, vectorised_calls=200, repeats=5)
+#: The short run the performance appendix makes at build time.
 QUICK = Settings((1, 10, 100, 1000), loop_calls=1, vectorised_calls=50, repeats=3)
 
 
