@@ -39,7 +39,7 @@ def body_lines(source: str) -> list[str]:
 
 def test_every_worksheet_blank_is_a_target_with_its_sheet():
     blanks = {e.blank.target: s.name for s in SHEETS for e in s.exercises}
-    assert TARGETS == blanks
+    assert blanks == TARGETS
     assert (
         "two_layer.loss_and_grads" in TARGETS and TARGETS["layers.Linear.backward"] == "exam_layers"
     )
@@ -87,11 +87,9 @@ def test_other_listings_are_unchanged():
 
 def test_a_blank_missing_from_its_class_listing_is_an_error():
     source = inspect.getsource(layers.Linear).replace("def backward", "def backward_renamed")
-    with pytest.raises(ValueError) as error:
+    message = "worksheet blank layers.Linear.backward not found in the listing of layers.Linear"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         cut_bodies(source, "layers.Linear", TARGETS)
-    assert str(error.value) == (
-        "worksheet blank layers.Linear.backward not found in the listing of layers.Linear"
-    )
 
 
 def test_only_the_package_files_are_listed_objects():
