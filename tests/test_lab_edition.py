@@ -17,7 +17,14 @@ from types import SimpleNamespace
 
 import build
 import pytest
-from lab_edition import BODY, cut_bodies, listed_object, worksheet_targets, worksheet_url
+from lab_edition import (
+    BODY,
+    cut_bodies,
+    drop_pdf,
+    listed_object,
+    worksheet_targets,
+    worksheet_url,
+)
 from sphinx.directives.code import LiteralIncludeReader
 
 from scratchnn import functional, layers
@@ -108,6 +115,21 @@ def test_worksheet_links_from_the_page_or_the_course():
     assert worksheet_url(config, "book/xor", "xor") == "https://example.org/labs/xor.ipynb"
 
 
+class Settings(SimpleNamespace):
+    """A Sphinx configuration's attribute access and ``in``."""
+
+    def __contains__(self, name: str) -> bool:
+        return name in vars(self)
+
+
+@pytest.mark.parametrize("lab", [False, True])
+def test_the_lab_edition_links_no_pdf_and_sets_its_tag(lab):
+    app, config = SimpleNamespace(tags=set()), Settings(lab_edition=lab, editions_pdf="book.pdf")
+    drop_pdf(app, config)
+    assert config.editions_pdf == ("" if lab else "book.pdf")
+    assert app.tags == ({"lab_edition"} if lab else set())
+
+
 def chapter_listings():
     """(chapter, file, pyobject) of every ``literalinclude :pyobject:`` of the package."""
     pattern = re.compile(r"```\{literalinclude\} (\S+)\n((?::.*\n)*)")
@@ -173,6 +195,10 @@ Page
 .. literalinclude:: scratchnn/functional.py
    :language: python
    :pyobject: log_softmax
+
+.. only:: not lab_edition
+
+   The whole book is also one PDF.
 """
 
 
@@ -200,6 +226,7 @@ def test_a_lab_build_shows_no_answer_and_links_the_worksheet(tmp_path, capfd):
         pages[lab] = page_text(out / "index.html")
     assert all(line in pages[False] for line in answer)
     assert "written in the worksheet" not in pages[False]
+    assert "one PDF" in pages[False] and "one PDF" not in pages[True]
     assert not (tmp_path / "out" / "False" / "worksheets").exists()
     assert not [line for line in answer if line in pages[True]]
     assert "def log_softmax(z: np.ndarray) -> np.ndarray:" in pages[True]

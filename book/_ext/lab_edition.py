@@ -16,7 +16,7 @@ and is followed by a note that links the worksheet.  A listing of a whole
 class has the bodies of its worksheet methods cut the same way.  The student
 notebooks (never the solutions) are written into ``worksheets/`` of the site,
 which the notes link, unless ``lab_worksheets_url`` points elsewhere (a
-course's own copy).  The PDF button is dropped: the PDF is the full edition.
+course's own copy).  The PDF, the full edition, is not linked (:func:`drop_pdf`).
 
 With ``lab_edition`` off (``make book``) the extension changes nothing.
 """
@@ -155,8 +155,15 @@ class LabLiteralInclude(LiteralInclude):
 
 
 def drop_pdf(app: Sphinx, config: Config) -> None:
-    """The lab edition links no PDF: the PDF is the full edition, answers included."""
-    if config.lab_edition and "editions_pdf" in config:
+    """The lab edition links no PDF: the PDF is the full edition, answers included.
+
+    The download menu loses its PDF button, and the tag ``lab_edition`` is set,
+    for a page's ``{only} not lab_edition`` around its own link to the PDF.
+    """
+    if not config.lab_edition:
+        return
+    app.tags.add("lab_edition")
+    if "editions_pdf" in config:
         config.editions_pdf = ""
 
 
