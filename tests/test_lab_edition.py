@@ -231,7 +231,10 @@ def test_a_lab_build_shows_no_answer_and_links_the_worksheet(tmp_path, capfd):
     assert not [line for line in answer if line in pages[True]]
     assert "def log_softmax(z: np.ndarray) -> np.ndarray:" in pages[True]
     assert "...  # written in the worksheet softmax" in pages[True]
-    assert "The body of this code is written in the lab: Softmax and cross-entropy" in pages[True]
+    assert (
+        "The missing body is written in the lab, in the worksheet Softmax and cross-entropy"
+        in pages[True]
+    )
     assert 'href="worksheets/softmax.ipynb"' in (out / "index.html").read_text()
     sheet = (out / "worksheets" / "softmax.ipynb").read_text()
     assert "raise NotImplementedError()" in sheet and "BEGIN SOLUTION" not in sheet

@@ -109,7 +109,7 @@ def worksheet_url(config: Config, docname: str, sheet: str) -> str:
 
 def _note(config: Config, docname: str, sheets: list[str]) -> nodes.admonition:
     titles = _sheet_titles()
-    para = nodes.paragraph("", "The body of this code is written in the lab: ")
+    para = nodes.paragraph("", "The missing body is written in the lab, in the worksheet ")
     for i, sheet in enumerate(sheets):
         if i:
             para += nodes.Text(", ")
