@@ -22,7 +22,7 @@ export OMP_NUM_THREADS ?= 1
 # third of `make test` (benchmarks/README.md).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install book book-fresh book-busy test check lint clean site-deps site-test bench dist worksheets pdf pdf-deps claims
+.PHONY: install book book-lab book-fresh book-busy test check lint clean site-deps site-test bench dist worksheets pdf pdf-deps claims
 
 install: $(STAMP)
 
@@ -36,6 +36,13 @@ $(STAMP): requirements.txt pyproject.toml
 # (book/_ext/build.py; BOOK_JOBS=1 for one process).
 book: $(STAMP)
 	$(BIN)/python book/_ext/build.py . --builder html $(SPHINXOPTS)
+
+# The lab edition of the book (book/instructors.md, book/_ext/lab_edition.py):
+# the same chapters, each worksheet function shown with its signature and
+# docstring but not its body, and a link to its worksheet, whose student
+# notebooks the site includes; into _build/html-lab, beside the book.
+book-lab: $(STAMP)
+	BOOK_EDITION=lab $(BIN)/python book/_ext/build.py . --builder html $(SPHINXOPTS)
 
 # The same with every chapter executed from scratch (what CI runs).
 book-fresh: $(STAMP)

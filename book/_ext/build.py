@@ -12,11 +12,18 @@ cores: six, six and one), so one slice can hold the three slowest chapters
 while the other process waits.  Here every page is a task of its own, and
 whichever process is free takes the next one: the build ends when the work
 does, not when the heaviest slice does.
+
+``BOOK_EDITION=lab`` builds the lab edition (book/_ext/lab_edition.py,
+``make book-lab``): Sphinx's ``lab_edition`` is set, and the site goes to
+``_build/html-lab`` with its own doctrees, beside ``_build/html``, so the two
+editions never mix.  Both share the execution cache in ``_build``: a chapter
+executed for one is not executed again for the other.
 """
 
 import functools
 import os
 import sys
+from pathlib import Path
 
 
 def jobs() -> int:
@@ -27,6 +34,39 @@ def jobs() -> int:
     if not text.isdigit() or int(text) < 1:
         sys.exit(f"BOOK_JOBS must be a whole number >= 1, got {text!r}")
     return int(text)
+
+
+#: BOOK_EDITION -> (folder of the site beside jupyter-book's html/, Sphinx settings)
+EDITIONS = {"": ("html", {}), "lab": ("html-lab", {"lab_edition": True})}
+
+
+def edition() -> tuple[str, dict]:
+    """The edition ``BOOK_EDITION`` names (empty: the book): its site folder and settings."""
+    name = os.environ.get("BOOK_EDITION", "")
+    if name not in EDITIONS:
+        sys.exit(f"BOOK_EDITION must be one of {', '.join(map(repr, EDITIONS))}, got {name!r}")
+    return EDITIONS[name]
+
+
+def in_edition(build_sphinx, actions, folder: str, settings: dict):
+    """``build_sphinx`` and jupyter-book's report of it, moved to ``folder`` with ``settings``."""
+    if folder == "html":
+        return build_sphinx, actions
+
+    def moved(path) -> Path:
+        path = Path(path)
+        return path.with_name(folder) if path.name == "html" else path
+
+    def build(sourcedir, outputdir, **options):
+        out = moved(outputdir)
+        options["doctreedir"] = out.parent / f".doctrees-{folder}"
+        options["confoverrides"] = {**(options.get("confoverrides") or {}), **settings}
+        return build_sphinx(sourcedir, out, **options)
+
+    def report(result, builder, output_path, *args, **kwargs):
+        return actions(result, builder, moved(output_path), *args, **kwargs)
+
+    return build, report
 
 
 def one_per_task(docnames: list[str], nproc: int, maxbatch: int = 10) -> list[list[str]]:
@@ -42,7 +82,13 @@ def main(argv: list[str]) -> None:
 
     builders.make_chunks = one_per_task
     # The command imports build_sphinx from its module when it runs: set it there.
-    jb_sphinx.build_sphinx = functools.partial(jb_sphinx.build_sphinx, jobs=jobs())
+    build, report = in_edition(
+        functools.partial(jb_sphinx.build_sphinx, jobs=jobs()),
+        cli.builder_specific_actions,
+        *edition(),
+    )
+    jb_sphinx.build_sphinx = build
+    cli.builder_specific_actions = report
     cli.main(["build", *argv], prog_name="jupyter-book")
 
 
