@@ -1,4 +1,4 @@
-"""The API reference appendix (book/appendix/api.md): docstrings as the package writes them.
+"""The API reference appendix (book/appendix/api*.md): docstrings as the package writes them.
 
 The package's docstrings follow one house style, readable in a terminal:
 sections headed by a word over dashes ("Parameters", "Returns",
@@ -23,6 +23,12 @@ import re
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.ext.autodoc import AttributeDocumenter, DataDocumenter
+from sphinx.util.inspect import object_description
+
+#: The longest value shown after a constant's name; a longer one (a table of
+#: targets, a dict of settings) is left to its docstring and the source.
+MAX_VALUE = 80
 
 _HEADING_RULE = re.compile(r"^\s*-{3,}\s*$")
 _ENTRY = re.compile(
@@ -78,6 +84,27 @@ def _process_docstring(app, what, name, obj, options, lines: list[str]) -> None:
     lines[:] = [_escape_bars(line) for line in house_to_rst(lines)]
 
 
+def _long(value: object) -> bool:
+    try:
+        return len(object_description(value)) > MAX_VALUE
+    except Exception:
+        return True
+
+
+class ShortDataDocumenter(DataDocumenter):
+    """A module constant, with its value only when the value is short."""
+
+    def should_suppress_value_header(self) -> bool:
+        return super().should_suppress_value_header() or _long(self.object)
+
+
+class ShortAttributeDocumenter(AttributeDocumenter):
+    """A class attribute, with its value only when the value is short."""
+
+    def should_suppress_value_header(self) -> bool:
+        return super().should_suppress_value_header() or _long(self.object)
+
+
 @functools.cache
 def public_names(package: str = "scratchnn") -> dict[str, list[str]]:
     """Every public name of the package: ``name`` -> the modules whose ``__all__`` holds it."""
@@ -106,7 +133,7 @@ def _target(text: str, names: dict[str, list[str]]) -> str | None:
 def _link_first_mentions(app, doctree) -> None:
     """Wrap each chapter's first inline-code mention of a public name in a link to its entry."""
     docname = app.env.docname
-    if docname == app.config.api_docs_page or not docname.startswith("book/"):
+    if docname.startswith(app.config.api_docs_pages) or not docname.startswith("book/"):
         return
     names = public_names()
     seen: set[str] = set()
@@ -134,9 +161,12 @@ def _link_first_mentions(app, doctree) -> None:
 
 def setup(app):
     app.setup_extension("sphinx.ext.autodoc")
+    app.add_autodocumenter(ShortDataDocumenter, override=True)
+    app.add_autodocumenter(ShortAttributeDocumenter, override=True)
     # A first line such as "softmax(z)_k = ... -> same." is prose, not a signature.
     app.config.autodoc_docstring_signature = False
-    app.add_config_value("api_docs_page", "book/appendix/api", "env")
+    # The reference's own pages (book/appendix/api*.md) link nothing.
+    app.add_config_value("api_docs_pages", "book/appendix/api", "env")
     app.connect("autodoc-process-docstring", _process_docstring)
     app.connect("doctree-read", _link_first_mentions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

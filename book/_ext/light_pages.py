@@ -14,7 +14,7 @@ written:
 3. defers the scripts that can wait until the page is parsed, and links the
    search index from the search page only;
 4. deletes the static files no page uses (source maps, Font Awesome, the
-   theme's translations);
+   theme's translations and template macros);
 
 and, while each page is written, gives it a description (its first
 paragraph, for search engines and link previews) and removes the duplicate
@@ -47,7 +47,8 @@ _DEFERRABLE = re.compile(
 _SEARCH_ONLY = re.compile(
     r'<script src="[^"]*(?:searchtools|language_data|searchindex)\.js[^"]*"></script>\s*'
 )
-_UNUSED = ["scripts/fontawesome.js*", "locales", "**/*.map"]
+# The theme's Jinja macros are copied with its static files, but no page loads them.
+_UNUSED = ["scripts/fontawesome.js*", "locales", "**/*.map", "*webpack-macros.html"]
 
 
 def _image_size(path: Path) -> tuple[int, int] | None:

@@ -19,6 +19,7 @@ _ENTRY = re.compile(r'[{,]"?([a-z0-9-]+)"?:\[(\d+),(\d+),\[[^\]]*\],"[^"]*",("[^
 _FA_RULE = re.compile(r"(?<=[{}])(?:\.fa[-\w]*(?::before|:after)?,?)+\{[^{}]*\}")
 # A glyph in a CSS string: an escape ("\\f05a") or the private-use character itself.
 _GLYPH = re.compile(r'"(?:\\([ef][0-9a-f]{3})|([\ue000-\uf8ff]))"')
+_TITLE = re.compile(r'\s+title="([^"]*)"')
 _FONTS = {"fa-solid-900": "solid", "fa-regular-400": "regular", "fa-brands-400": "brands"}
 
 
@@ -49,8 +50,14 @@ def _svg(match: re.Match, icons: dict) -> str:
         return match.group(0)
     width, height, path = found[0]
     keep = " ".join(c for c in classes if c not in PACKS and c not in PACKS.values())
+    # HTML allows an <svg> no title attribute.  Its valid form, a <title> child,
+    # would be text inside the control that holds the icon: the colour-mode
+    # button would show "Light" while it is named "Color mode" (axe's
+    # label-content-name-mismatch).  The icons are hidden from assistive
+    # technology and each button has its own tooltip, so the title goes.
+    attributes = _TITLE.sub("", match.group(3))
     return (
-        f'<svg class="svg-inline--fa {keep}"{match.group(3)} aria-hidden="true" focusable="false" '
+        f'<svg class="svg-inline--fa {keep}"{attributes} aria-hidden="true" focusable="false" '
         f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">'
         f'<path fill="currentColor" d="{path}"/></svg>'
     )

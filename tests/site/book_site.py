@@ -69,6 +69,7 @@ def discover_pages() -> list[str]:
 class TocEntry:
     docname: str  # e.g. "book/xor"
     part: str  # the caption of its part, "" for the root
+    top: bool = True  # a chapter or appendix, not a section of one
 
 
 def toc_entries(toc_file: Path = REPO / "_toc.yml") -> list[TocEntry]:
@@ -76,11 +77,11 @@ def toc_entries(toc_file: Path = REPO / "_toc.yml") -> list[TocEntry]:
     toc = yaml.safe_load(toc_file.read_text())
     entries = [TocEntry(toc["root"], "")]
 
-    def walk(items, part):
+    def walk(items, part, top=True):
         for item in items or []:
             if "file" in item:
-                entries.append(TocEntry(item["file"], part))
-            walk(item.get("sections"), part)
+                entries.append(TocEntry(item["file"], part, top))
+            walk(item.get("sections"), part, top=False)
 
     for part in toc.get("parts", []):
         walk(part.get("chapters"), part.get("caption", ""))

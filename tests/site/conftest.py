@@ -88,6 +88,10 @@ def driver(site):
     shutil.rmtree(profile, ignore_errors=True)
 
 
+#: The height of a screenshot's top part when the whole page is too tall for one.
+MAX_SHOT_HEIGHT = 12_000
+
+
 class Reader:
     """Opens pages the way a reader does and remembers what each showed."""
 
@@ -156,10 +160,21 @@ class Reader:
         """A full-page PNG for a person to look at, under _build/site-screenshots/."""
         import base64
 
+        from selenium.common.exceptions import WebDriverException
+
         self.driver.execute_script("window.scrollTo(0, 0)")
-        shot = self.driver.execute_cdp_cmd(
-            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
-        )
+        try:
+            shot = self.driver.execute_cdp_cmd(
+                "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
+            )
+        except WebDriverException as error:  # "Page is too large": the API reference
+            if "too large" not in str(error):
+                raise
+            clip = {"x": 0, "y": 0, "width": 1280, "height": MAX_SHOT_HEIGHT, "scale": 1}
+            shot = self.driver.execute_cdp_cmd(
+                "Page.captureScreenshot",
+                {"format": "png", "captureBeyondViewport": True, "clip": clip},
+            )
         path = SCREENSHOT_DIR / f"{page.removesuffix('.html').replace('/', '__')}-{mode}.png"
         path.write_bytes(base64.b64decode(shot["data"]))
         return path

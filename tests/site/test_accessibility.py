@@ -27,3 +27,19 @@ def test_no_accessibility_violations_in_the_content(reader, page, mode):
     assert content == [], f"{page} ({mode}): WCAG 2 A/AA violations in the book's content:\n" + (
         "\n".join(content)
     )
+
+
+def test_every_control_is_named_by_the_words_it_shows(reader, page):
+    """The whole page, theme included: a control's accessible name contains its visible
+    text (axe's label-content-name-mismatch), so a speech-input user who says the
+    search button's words ("Search") reaches it."""
+    axe = reader.open(page, "light")["axe"]
+    mismatched = [
+        f"{node['html']} -- {node['why']}"
+        for violation in axe["violations"]
+        if violation["id"] == "label-content-name-mismatch"
+        for node in violation["nodes"]
+    ]
+    assert mismatched == [], f"{page}: accessible name without the visible text:\n" + "\n".join(
+        mismatched
+    )
