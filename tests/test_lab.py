@@ -18,12 +18,14 @@ def package_version(target):
 
 
 @pytest.mark.parametrize("target", sorted(lab.TARGETS))
-def test_the_package_itself_passes_every_check(target):
-    report = lab.check(package_version(target), target)
+def test_the_package_itself_passes_every_check(target, capsys):
+    report = lab.run_check(package_version(target), target)
     items = ", ".join(lab.TARGETS[target].items)
     assert report.passed
     assert str(report) == f"✓ {target}: all checks pass ({items})"
     assert repr(report) == str(report)
+    assert lab.check(package_version(target), target) is None  # no value for the cell to show
+    assert capsys.readouterr().out == f"✓ {target}: all checks pass ({items})\n"
 
 
 def test_a_method_may_be_given_as_a_plain_function():

@@ -7,8 +7,11 @@ show the report and no traceback.
 """
 
 import inspect
+import io
 import linecache
 import zipfile
+from contextlib import redirect_stdout
+from unittest import mock
 
 import nbformat
 import pytest
@@ -18,6 +21,7 @@ from scratchnn.lab_sheets import SHEETS
 from scratchnn.lab_source import clear_solutions
 
 FD = "central differences"
+run_check = lab.run_check
 SHEET = {sheet.name: sheet for sheet in SHEETS}
 NAMES = sorted(SHEET)
 
@@ -26,9 +30,16 @@ def execute(nb, replace=()):
     """Run the code cells of ``nb`` in one namespace; each check cell's Report, in order.
 
     ``replace`` is a list of (old, new) edits to the cells' code, as a student
-    would type them; each must apply.
+    would type them; each must apply.  A check cell's value must be None and a
+    passing one must print its report, as in a notebook.
     """
     namespace, reports, unused = {}, [], dict(replace)
+    made = []  # the reports lab.check makes, through run_check
+
+    def recording(function, target):
+        made.append(run_check(function, target))
+        return made[-1]
+
     for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
         source = cell.source
         for old, new in replace:
@@ -37,10 +48,16 @@ def execute(nb, replace=()):
         name = f"<worksheet cell {i}>"  # the kernel keeps each cell's lines for tracebacks too
         linecache.cache[name] = (len(source), None, source.splitlines(True), name)
         if source.startswith("check("):
+            printed = io.StringIO()
             try:
-                reports.append(eval(compile(source, name, "eval"), namespace))
+                with mock.patch.object(lab, "run_check", recording), redirect_stdout(printed):
+                    assert eval(compile(source, name, "eval"), namespace) is None
             except lab.CheckError as failed:
                 reports.append(failed.report)
+                assert printed.getvalue() == ""
+            else:
+                reports.append(made[-1])
+                assert made[-1].passed and printed.getvalue() == f"{made[-1]}\n"
         else:
             exec(compile(source, name, "exec"), namespace)
     assert not unused, f"edits that found nothing to replace: {unused}"
@@ -264,6 +281,6 @@ def test_in_a_kernel_a_failing_check_shows_the_report_and_no_traceback():
     blank_check, solved_check = nb.cells[5].outputs, nb.cells[-1].outputs
     expected = "… two_layer.loss_and_grads: not done yet (a blank still raises NotImplementedError)"
     assert [(o.output_type, o.traceback) for o in blank_check] == [("error", [expected])]
-    assert [o.data["text/plain"] for o in solved_check] == [
-        "✓ two_layer.loss_and_grads: all checks pass (loss, ∂L/∂w1, ∂L/∂w2)"
+    assert [(o.output_type, o.name, o.text) for o in solved_check] == [
+        ("stream", "stdout", "✓ two_layer.loss_and_grads: all checks pass (loss, ∂L/∂w1, ∂L/∂w2)\n")
     ]

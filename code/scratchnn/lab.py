@@ -9,8 +9,10 @@ error, and names a likely mistake when the wrong answer equals one of the
 wrong answers :mod:`scratchnn.lab_mistakes` computes from the right
 quantities.
 
-When everything is right, ``check`` returns a :class:`Report` that shows as
-one line, "all checks pass".  Otherwise it raises :class:`CheckError`,
+When everything is right, ``check`` prints the report, one line saying
+"all checks pass", and returns None, so that a passing check cell has only
+that printed line as its output (nbgrader's autograder warns about a grade
+cell whose result is a value).  Otherwise it raises :class:`CheckError`,
 so that nbgrader's autograder, which scores a grade cell by whether it
 raises, gives no points; in a notebook the exception shows as the report's
 lines and nothing else, never a traceback.  A blank still in place (the
@@ -85,16 +87,18 @@ def _show_report(shell, etype, value, tb, tb_offset=None):
     return lines
 
 
-def check(function: object, target: str) -> Report:
+def check(function: object, target: str) -> None:
     """Check a student's version of the package function ``target`` ("module.name").
 
     ``function`` is the student's function, or for a method (``target``
     "layers.Linear.backward") the student's subclass or the method itself.
-    Returns the passing :class:`Report`; raises :class:`CheckError` otherwise.
+    Prints the passing :class:`Report` and returns None; raises
+    :class:`CheckError` otherwise.
     """
     report = run_check(function, target)
     if report.passed:
-        return report
+        print(report)
+        return None
     try:
         from IPython import get_ipython
     except ImportError:
