@@ -284,3 +284,37 @@ def test_in_a_kernel_a_failing_check_shows_the_report_and_no_traceback():
     assert [(o.output_type, o.name, o.text) for o in solved_check] == [
         ("stream", "stdout", "✓ two_layer.loss_and_grads: all checks pass (loss, ∂L/∂w1, ∂L/∂w2)\n")
     ]
+
+
+def test_grads_left_none_in_the_toy_network():
+    right = 'grads = {"w1": x.T @ delta1, "w2": h.T @ delta2}'
+    report = solved("toy_network", [(right, "grads = None")])[1]
+    assert report.lines == (
+        "✗ toy_mlp.loss_and_grads: it returns (loss, None): the second element is None, "
+        "needed a dict of gradients",
+    )
+
+
+def test_the_log_of_the_softmax_typed_in():
+    edit = (
+        "return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))",
+        "return np.log(softmax(z))",
+    )
+    report = solved("softmax", [edit])[0]
+    assert report.lines[-1].startswith("    likely: log of an underflowed 0: softmax(z) rounds")
+
+
+def test_a_vjp_of_tensors_and_a_forward_of_arrays_typed_in():
+    vjp = ("lambda g: g * p * x ** (p - 1)", "lambda g: g * p * self ** (p - 1)")
+    assert solved("autograd_op", [vjp])[0].lines == (
+        "✗ autograd.Tensor.__pow__: the vjp returns a Tensor, needed an ndarray: compute it "
+        "from arrays (g and x = self.data), not from the tensor self",
+    )
+    forward = (
+        'return node(x**p, f"** {p:g}", (self, lambda g: g * p * x ** (p - 1)))',
+        "return x**p",
+    )
+    assert solved("autograd_op", [forward])[0].lines == (
+        "✗ autograd.Tensor.__pow__: t ** p returns ndarray, needed a Tensor: make the result "
+        "with node(data, op, (self, vjp))",
+    )

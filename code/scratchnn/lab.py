@@ -356,9 +356,26 @@ def _alias(value: object, modified: dict) -> str | None:
     )
 
 
+def _same_nonfinite(got: np.ndarray, wrong: object) -> bool:
+    """Whether ``got`` has the NaN and infinities of ``wrong`` where it has them, and its values."""
+    wrong = np.asarray(wrong, dtype=np.float64)
+    if wrong.shape != got.shape or np.isfinite(wrong).all():
+        return False
+    finite = np.isfinite(wrong)
+    return (
+        np.array_equal(np.isnan(got), np.isnan(wrong))
+        and np.array_equal(got[np.isinf(wrong)], wrong[np.isinf(wrong)])
+        and np.isfinite(got[finite]).all()
+        and (not finite.any() or relative_error(got[finite], wrong[finite]) <= TOLERANCE)
+    )
+
+
 def _judge(item, got, right, numeric, spec, case, mistakes, modified):
     """(ok, line, cause) for one item of one case."""
     label = f" ({case.label})" if case.label and not case.probe else ""
+    if got is None:
+        need = "a number" if np.ndim(right) == 0 else f"an array of shape {np.shape(right)}"
+        return False, f"  ✗ {item}{label}: it is None, needed {need}", None
     if isinstance(got, np.ndarray | np.generic) and got.dtype != np.float64:
         return False, f"  ✗ {item}{label}: dtype {got.dtype}, needed float64", None
     alias = _alias(got, modified)
@@ -367,7 +384,11 @@ def _judge(item, got, right, numeric, spec, case, mistakes, modified):
         return False, f"  ✗ {item}{label}: {got}", None
     right = np.asarray(right, dtype=np.float64)
     if got.shape == right.shape and not np.isfinite(got).all():
-        return False, f"  ✗ {item}{label}: NaN or infinite entries", spec.nonfinite.get(item)
+        cause = next(
+            (reason for reason, wrong in mistakes.get(item, []) if _same_nonfinite(got, wrong)),
+            spec.nonfinite.get(item),
+        )
+        return False, f"  ✗ {item}{label}: NaN or infinite entries", cause
     shape = f"shape {got.shape}"
     if got.shape == right.shape:
         against = "central differences" if numeric is not None else "the right value"
