@@ -163,3 +163,20 @@ def test_a_check_that_passes_prints_the_guards_lines_too(capsys):
     assert capsys.readouterr().out == (
         f"{PASS}\n  your code printed 2 lines:\n    | hello\n    | hello\n"
     )
+
+
+def test_an_alarm_set_before_the_check_is_given_back():
+    import signal
+
+    if not hasattr(signal, "setitimer"):
+        pytest.skip("no interval timers here")
+    rang = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: rang.append(True))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30)
+        assert lab.run_check(two_layer.loss_and_grads, TWO_LAYER).passed
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 20 < left <= 30 and not rang
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

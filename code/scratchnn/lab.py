@@ -37,6 +37,7 @@ import inspect
 import linecache
 import signal
 import threading
+import time
 import warnings
 from contextlib import redirect_stdout
 from dataclasses import dataclass
@@ -288,12 +289,15 @@ def _limited(seconds: float, run, *args):
             raise _StillRunning()
 
         previous = signal.signal(signal.SIGALRM, stop)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        start, (left, interval) = time.monotonic(), signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
             return _quiet(run, *args)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            if left > 0:  # someone else's alarm: give it back what remains of its time
+                remaining = max(left - (time.monotonic() - start), 1e-3)
+                signal.setitimer(signal.ITIMER_REAL, remaining, interval)
     outcome = {}
 
     def work():
