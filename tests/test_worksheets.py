@@ -73,6 +73,7 @@ def test_every_check_passes_with_the_solutions(name):
     reports = solved(name)
     assert len(reports) == len(SHEET[name].exercises)
     assert all(report.passed for report in reports), [str(r) for r in reports]
+    assert all(len(report.lines) == 1 for report in reports)  # no guard has a word to say
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -317,4 +318,40 @@ def test_a_vjp_of_tensors_and_a_forward_of_arrays_typed_in():
     assert solved("autograd_op", [forward])[0].lines == (
         "✗ autograd.Tensor.__pow__: t ** p returns ndarray, needed a Tensor: make the result "
         "with node(data, op, (self, vjp))",
+    )
+
+
+ADVICE = "the caller sees the change: leave the arguments as they are and compute new arrays"
+
+
+def test_the_upstream_gradient_modified_in_place_and_returned():
+    right = "return grad_out * self.df(self._recall(grad_out))"
+    wrong = "grad_out *= self.df(self._recall(grad_out))\n        return grad_out"
+    report = solved("exam_layers", [(right, wrong)])[1]
+    assert report.status == "fail"
+    assert report.lines[-2:] == (
+        "    likely: this is grad_out, which your code modified in place, or a view of it: "
+        "return a new array, not the argument",
+        f"  ⚠ your code modified in place: grad_out; {ADVICE}",
+    )
+
+
+def test_the_cached_prediction_modified_in_place():
+    right = "return F.mean_squared_error_grad(*self._cache)"
+    wrong = "y_hat, y = self._cache\n        y_hat -= y\n        return 2 * y_hat / y.size"
+    report = solved("exam_layers", [(right, wrong)])[2]
+    assert report.lines == (
+        "✓ layers.MSELoss.backward: all checks pass (∂L/∂ŷ)",
+        f"  ⚠ your code modified in place: self._cache[0]; {ADVICE}",
+    )
+
+
+def test_a_print_typed_in_is_summarised_not_shown():
+    edit = ("    return loss, {", '    print("loss", round(loss, 2))\n    return loss, {')
+    report = solved("two_layer", [edit])[0]
+    assert report.passed
+    assert report.lines[1:] == (  # one line per case the check runs
+        "  your code printed 2 lines:",
+        "    | loss 66.94",
+        "    | loss 113.14",
     )
