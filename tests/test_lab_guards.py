@@ -180,3 +180,35 @@ def test_an_alarm_set_before_the_check_is_given_back():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.slow
+def test_in_a_kernel_a_loop_stops_and_prints_stay_out_of_the_cell():
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = [
+        "from scratchnn import lab, two_layer\nlab.TIME_LIMIT = 0.5",
+        "def loops(params, x, y):\n    while True:\n        pass\n\n"
+        'lab.check(loops, "two_layer.loss_and_grads")',
+        "def noisy(params, x, y):\n    for i in range(1000):\n        print(i)\n"
+        "    return two_layer.loss_and_grads(params, x, y)\n\n"
+        'lab.check(noisy, "two_layer.loss_and_grads")',
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    assert [(o.output_type, o.traceback) for o in nb.cells[1].outputs] == [
+        (
+            "error",
+            [
+                f"✗ {TWO_LAYER}: your code is still running after 0.5 s: a loop?",
+                "  at: while True:",
+            ],
+        )
+    ]
+    assert [(o.output_type, o.text) for o in nb.cells[2].outputs] == [
+        (
+            "stream",
+            f"{PASS}\n  your code printed 2000 lines; the first 3:\n    | 0\n    | 1\n    | 2\n",
+        )
+    ]
