@@ -18,12 +18,14 @@ def package_version(target):
 
 
 @pytest.mark.parametrize("target", sorted(lab.TARGETS))
-def test_the_package_itself_passes_every_check(target):
-    report = lab.check(package_version(target), target)
+def test_the_package_itself_passes_every_check(target, capsys):
+    report = lab.run_check(package_version(target), target)
     items = ", ".join(lab.TARGETS[target].items)
     assert report.passed
     assert str(report) == f"✓ {target}: all checks pass ({items})"
     assert repr(report) == str(report)
+    assert lab.check(package_version(target), target) is None  # no value for the cell to show
+    assert capsys.readouterr().out == f"✓ {target}: all checks pass ({items})\n"
 
 
 def test_a_method_may_be_given_as_a_plain_function():
@@ -167,8 +169,11 @@ def test_every_named_mistake_differs_from_the_right_answer_on_some_case():
             right = spec.run(package_version(target) if spec.method else spec.reference, case)
             for item, candidates in spec.mistakes(case).items():
                 for cause, wrong in candidates if item in right else ():
-                    differs = np.shape(wrong) != np.shape(right[item]) or (
-                        relative_error(np.asarray(wrong, dtype=float), right[item]) > 1e-3
+                    wrong = np.asarray(wrong, dtype=float)
+                    differs = (
+                        np.shape(wrong) != np.shape(right[item])
+                        or not np.isfinite(wrong).all()  # the right answers are finite
+                        or relative_error(wrong, right[item]) > 1e-3
                     )
                     apart[item, cause] = apart.get((item, cause), False) or differs
         assert all(apart.values()), (target, [k for k, v in apart.items() if not v])
@@ -180,3 +185,125 @@ def test_softmax_checks_see_the_packages_functions():
         lambda z, y: F.cross_entropy_grad(z, y) * 3, "functional.cross_entropy_grad"
     )
     assert halved.status == "fail" and halved.causes == {}
+
+
+def test_grads_left_none_is_named_as_the_second_element():
+    def no_grads(params, x, y):
+        return two_layer.loss_and_grads(params, x, y)[0], None
+
+    assert lab.run_check(no_grads, TWO_LAYER).lines == (
+        f"✗ {TWO_LAYER}: it returns (loss, None): the second element is None, "
+        "needed a dict of gradients",
+    )
+
+
+def test_an_item_left_none_is_named():
+    def nones(params, x, y):
+        return None, {"w1": None, "w2": two_layer.loss_and_grads(params, x, y)[1]["w2"]}
+
+    report = lab.run_check(nones, TWO_LAYER)
+    assert report.lines[:3] == (
+        f"✗ {TWO_LAYER}: 2 of 3 checks fail",
+        "  ✗ loss: it is None, needed a number",
+        "  ✗ ∂L/∂w1: it is None, needed an array of shape (4, 3)",
+    )
+
+
+POWER = "autograd.Tensor.__pow__"
+
+
+class VjpOfTensors(autograd.Tensor):
+    def __pow__(self, p):
+        x = self.data
+        return autograd.node(x**p, "pow", (self, lambda g: g * p * self ** (p - 1)))
+
+
+class ForwardOfArrays(autograd.Tensor):
+    def __pow__(self, p):
+        return self.data**p
+
+
+class VjpOfNothing(autograd.Tensor):
+    def __pow__(self, p):
+        x = self.data
+        return autograd.node(x**p, "pow", (self, lambda g: None))
+
+
+@pytest.mark.parametrize(
+    ("cls", "line"),
+    [
+        (
+            VjpOfTensors,
+            "the vjp returns a Tensor, needed an ndarray: compute it from arrays "
+            "(g and x = self.data), not from the tensor self",
+        ),
+        (
+            ForwardOfArrays,
+            "t ** p returns ndarray, needed a Tensor: make the result with node(data, op, "
+            "(self, vjp))",
+        ),
+        (VjpOfNothing, "the vjp returns None, needed an ndarray: the gradient for the parent"),
+    ],
+)
+def test_an_op_that_mixes_tensors_and_arrays_is_named_plainly(cls, line):
+    report = lab.run_check(cls, POWER)
+    assert report.status == "fail"
+    assert report.lines == (f"✗ {POWER}: {line}",)
+
+
+MEAN = "a mean where the sum is meant: yours is divided by {}; this loss is a sum, with no 1/n"
+
+
+def test_a_mean_where_the_sum_is_meant_in_the_models():
+    def means(params, x, y):
+        loss, grads = two_layer.loss_and_grads(params, x, y)
+        return loss / y.size, {k: v / len(x) for k, v in grads.items()}
+
+    assert lab.run_check(means, TWO_LAYER).causes == {
+        "loss": MEAN.format("the number of entries of y"),
+        "∂L/∂w1": MEAN.format("N, the number of examples"),
+        "∂L/∂w2": MEAN.format("N, the number of examples"),
+    }
+
+    def bias_mean(params, x, y, **options):
+        loss, grads = xor.loss_and_grads(params, x, y, **options)
+        return loss, {**grads, "b1": grads["b1"] / len(x)}
+
+    report = lab.run_check(bias_mean, "xor.loss_and_grads")
+    assert report.causes == {"∂L/∂b1": MEAN.format("N, the number of examples")}
+
+
+def test_a_mean_where_the_sum_is_meant_in_a_linear_layer():
+    class Means(layers.Linear):
+        def backward(self, grad_out):
+            grad_in = super().backward(grad_out)
+            self.grads = {"w": self._x.T @ grad_out / len(grad_out), "b": grad_out.mean(axis=0)}
+            return grad_in
+
+    mean = (
+        "a mean where the sum is meant: yours is divided by N, the number of examples; "
+        "the gradient sums over the examples"
+    )
+    report = lab.run_check(Means, "layers.Linear.backward")
+    assert report.causes == {"∂L/∂w": mean, "∂L/∂b": mean}
+
+
+def test_the_log_of_the_softmax_is_named_as_an_underflow_not_an_overflow():
+    report = lab.run_check(lambda z: np.log(F.softmax(z)), "functional.log_softmax")
+    assert report.lines[1:] == (
+        "  ✗ log softmax (logits of size 1000): NaN or infinite entries",
+        "    likely: log of an underflowed 0: softmax(z) rounds to 0 where a logit lies far "
+        "below its row's maximum, and log(0) = −inf; compute z − max − log Σ exp(z − max), "
+        "not log(softmax(z))",
+    )
+
+
+def test_an_infinite_cross_entropy_names_both_ways_to_it():
+    def of_log(z, y):
+        return -np.log(F.softmax(z))[np.arange(len(y)), y].mean()
+
+    report = lab.run_check(of_log, "functional.cross_entropy")
+    assert report.causes == {
+        "loss": "an infinite loss: log(softmax(z)) takes the log of a probability that "
+        "underflowed to 0, or exp overflowed; use log_softmax, which subtracts each row's maximum"
+    }

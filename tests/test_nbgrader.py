@@ -24,7 +24,7 @@ SHEET = next(sheet for sheet in SHEETS if sheet.name == "two_layer")
 BIN = Path(sys.executable).parent
 
 
-def nbgrader(course: Path, *args: str) -> None:
+def nbgrader(course: Path, *args: str) -> str:
     """Run the nbgrader command in ``course``; it calls alembic, so the venv's bin is on PATH."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     done = subprocess.run(
@@ -37,6 +37,7 @@ def nbgrader(course: Path, *args: str) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+    return done.stderr
 
 
 def test_generate_assignment_and_autograde(tmp_path):
@@ -62,7 +63,8 @@ def test_generate_assignment_and_autograde(tmp_path):
         folder = course / "submitted" / who / "lab"
         folder.mkdir(parents=True)
         nbformat.write(submission, folder / "two_layer.ipynb")
-    nbgrader(course, "autograde", "lab")
+    log = nbgrader(course, "autograde", "lab")
+    assert "Cell output is" not in log  # a check cell's value would be read as partial credit
 
     from nbgrader.api import Gradebook
 

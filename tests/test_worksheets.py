@@ -7,8 +7,11 @@ show the report and no traceback.
 """
 
 import inspect
+import io
 import linecache
 import zipfile
+from contextlib import redirect_stdout
+from unittest import mock
 
 import nbformat
 import pytest
@@ -18,6 +21,7 @@ from scratchnn.lab_sheets import SHEETS
 from scratchnn.lab_source import clear_solutions
 
 FD = "central differences"
+run_check = lab.run_check
 SHEET = {sheet.name: sheet for sheet in SHEETS}
 NAMES = sorted(SHEET)
 
@@ -26,9 +30,16 @@ def execute(nb, replace=()):
     """Run the code cells of ``nb`` in one namespace; each check cell's Report, in order.
 
     ``replace`` is a list of (old, new) edits to the cells' code, as a student
-    would type them; each must apply.
+    would type them; each must apply.  A check cell's value must be None and a
+    passing one must print its report, as in a notebook.
     """
     namespace, reports, unused = {}, [], dict(replace)
+    made = []  # the reports lab.check makes, through run_check
+
+    def recording(function, target):
+        made.append(run_check(function, target))
+        return made[-1]
+
     for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
         source = cell.source
         for old, new in replace:
@@ -37,10 +48,16 @@ def execute(nb, replace=()):
         name = f"<worksheet cell {i}>"  # the kernel keeps each cell's lines for tracebacks too
         linecache.cache[name] = (len(source), None, source.splitlines(True), name)
         if source.startswith("check("):
+            printed = io.StringIO()
             try:
-                reports.append(eval(compile(source, name, "eval"), namespace))
+                with mock.patch.object(lab, "run_check", recording), redirect_stdout(printed):
+                    assert eval(compile(source, name, "eval"), namespace) is None
             except lab.CheckError as failed:
                 reports.append(failed.report)
+                assert printed.getvalue() == ""
+            else:
+                reports.append(made[-1])
+                assert made[-1].passed and printed.getvalue() == f"{made[-1]}\n"
         else:
             exec(compile(source, name, "exec"), namespace)
     assert not unused, f"edits that found nothing to replace: {unused}"
@@ -56,6 +73,7 @@ def test_every_check_passes_with_the_solutions(name):
     reports = solved(name)
     assert len(reports) == len(SHEET[name].exercises)
     assert all(report.passed for report in reports), [str(r) for r in reports]
+    assert all(len(report.lines) == 1 for report in reports)  # no guard has a word to say
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -264,6 +282,76 @@ def test_in_a_kernel_a_failing_check_shows_the_report_and_no_traceback():
     blank_check, solved_check = nb.cells[5].outputs, nb.cells[-1].outputs
     expected = "… two_layer.loss_and_grads: not done yet (a blank still raises NotImplementedError)"
     assert [(o.output_type, o.traceback) for o in blank_check] == [("error", [expected])]
-    assert [o.data["text/plain"] for o in solved_check] == [
-        "✓ two_layer.loss_and_grads: all checks pass (loss, ∂L/∂w1, ∂L/∂w2)"
+    assert [(o.output_type, o.name, o.text) for o in solved_check] == [
+        ("stream", "stdout", "✓ two_layer.loss_and_grads: all checks pass (loss, ∂L/∂w1, ∂L/∂w2)\n")
     ]
+
+
+def test_grads_left_none_in_the_toy_network():
+    right = 'grads = {"w1": x.T @ delta1, "w2": h.T @ delta2}'
+    report = solved("toy_network", [(right, "grads = None")])[1]
+    assert report.lines == (
+        "✗ toy_mlp.loss_and_grads: it returns (loss, None): the second element is None, "
+        "needed a dict of gradients",
+    )
+
+
+def test_the_log_of_the_softmax_typed_in():
+    edit = (
+        "return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))",
+        "return np.log(softmax(z))",
+    )
+    report = solved("softmax", [edit])[0]
+    assert report.lines[-1].startswith("    likely: log of an underflowed 0: softmax(z) rounds")
+
+
+def test_a_vjp_of_tensors_and_a_forward_of_arrays_typed_in():
+    vjp = ("lambda g: g * p * x ** (p - 1)", "lambda g: g * p * self ** (p - 1)")
+    assert solved("autograd_op", [vjp])[0].lines == (
+        "✗ autograd.Tensor.__pow__: the vjp returns a Tensor, needed an ndarray: compute it "
+        "from arrays (g and x = self.data), not from the tensor self",
+    )
+    forward = (
+        'return node(x**p, f"** {p:g}", (self, lambda g: g * p * x ** (p - 1)))',
+        "return x**p",
+    )
+    assert solved("autograd_op", [forward])[0].lines == (
+        "✗ autograd.Tensor.__pow__: t ** p returns ndarray, needed a Tensor: make the result "
+        "with node(data, op, (self, vjp))",
+    )
+
+
+ADVICE = "the caller sees the change: leave the arguments as they are and compute new arrays"
+
+
+def test_the_upstream_gradient_modified_in_place_and_returned():
+    right = "return grad_out * self.df(self._recall(grad_out))"
+    wrong = "grad_out *= self.df(self._recall(grad_out))\n        return grad_out"
+    report = solved("exam_layers", [(right, wrong)])[1]
+    assert report.status == "fail"
+    assert report.lines[-2:] == (
+        "    likely: this is grad_out, which your code modified in place, or a view of it: "
+        "return a new array, not the argument",
+        f"  ⚠ your code modified in place: grad_out; {ADVICE}",
+    )
+
+
+def test_the_cached_prediction_modified_in_place():
+    right = "return F.mean_squared_error_grad(*self._cache)"
+    wrong = "y_hat, y = self._cache\n        y_hat -= y\n        return 2 * y_hat / y.size"
+    report = solved("exam_layers", [(right, wrong)])[2]
+    assert report.lines == (
+        "✓ layers.MSELoss.backward: all checks pass (∂L/∂ŷ)",
+        f"  ⚠ your code modified in place: self._cache[0]; {ADVICE}",
+    )
+
+
+def test_a_print_typed_in_is_summarised_not_shown():
+    edit = ("    return loss, {", '    print("loss", round(loss, 2))\n    return loss, {')
+    report = solved("two_layer", [edit])[0]
+    assert report.passed
+    assert report.lines[1:] == (  # one line per case the check runs
+        "  your code printed 2 lines:",
+        "    | loss 66.94",
+        "    | loss 113.14",
+    )

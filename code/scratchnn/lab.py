@@ -9,20 +9,37 @@ error, and names a likely mistake when the wrong answer equals one of the
 wrong answers :mod:`scratchnn.lab_mistakes` computes from the right
 quantities.
 
-When everything is right, ``check`` returns a :class:`Report` that shows as
-one line, "all checks pass".  Otherwise it raises :class:`CheckError`,
+When everything is right, ``check`` prints the report, one line saying
+"all checks pass", and returns None, so that a passing check cell has only
+that printed line as its output (nbgrader's autograder warns about a grade
+cell whose result is a value).  Otherwise it raises :class:`CheckError`,
 so that nbgrader's autograder, which scores a grade cell by whether it
 raises, gives no points; in a notebook the exception shows as the report's
 lines and nothing else, never a traceback.  A blank still in place (the
 function raises ``NotImplementedError`` or returns None or ``...``) is
 "not done yet"; an exception of the student's code is reported with its
-type, message and line.  :func:`run_check` returns the report without
-raising.  The worksheets themselves are written by :mod:`scratchnn.lab_build`.
+type, message and line.
+
+Guards: an argument the student's code modifies in place (an input, an
+entry of the params dict, an array a layer cached in forward, the upstream
+gradient) is named in the report and put back after the call, so that a
+result which depends on the change fails; a result that is not float64
+fails; a case that runs longer than :data:`TIME_LIMIT` seconds stops with
+"your code is still running"; what the code prints is kept out of the
+notebook and summarised (a count and the first lines).  :func:`run_check`
+returns the report without raising.  The worksheets themselves are
+written by :mod:`scratchnn.lab_build`.
 """
 
+import ctypes
+import functools
 import inspect
 import linecache
+import signal
+import threading
+import time
 import warnings
+from contextlib import redirect_stdout
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,11 +49,18 @@ from scratchnn.lab_blocks import BLOCK_TARGETS
 from scratchnn.lab_mistakes import generic
 from scratchnn.lab_targets import MISSING, MODEL_TARGETS, NotDoneError, Target, WrongOutputError
 
-__all__ = ["TARGETS", "TOLERANCE", "CheckError", "Report", "check", "run_check"]
+__all__ = ["TARGETS", "TIME_LIMIT", "TOLERANCE", "CheckError", "Report", "check", "run_check"]
 
 #: Largest relative error that counts as right: against central differences
 #: for a gradient (which agree to about 1e-9 here), against the package for an output.
 TOLERANCE = 1e-6
+
+#: Seconds one case of a check may take (the student's calls in it); then it
+#: stops with "your code is still running".
+TIME_LIMIT = 5.0
+
+#: How many of the lines the student's code prints the report shows.
+PRINTED_SHOWN = 3
 
 #: Every blank the check knows, by the name a check cell gives.
 TARGETS = {**MODEL_TARGETS, **BLOCK_TARGETS}
@@ -85,16 +109,18 @@ def _show_report(shell, etype, value, tb, tb_offset=None):
     return lines
 
 
-def check(function: object, target: str) -> Report:
+def check(function: object, target: str) -> None:
     """Check a student's version of the package function ``target`` ("module.name").
 
     ``function`` is the student's function, or for a method (``target``
     "layers.Linear.backward") the student's subclass or the method itself.
-    Returns the passing :class:`Report`; raises :class:`CheckError` otherwise.
+    Prints the passing :class:`Report` and returns None; raises
+    :class:`CheckError` otherwise.
     """
     report = run_check(function, target)
     if report.passed:
-        return report
+        print(report)
+        return None
     try:
         from IPython import get_ipython
     except ImportError:
@@ -106,11 +132,191 @@ def check(function: object, target: str) -> Report:
     raise CheckError(report)
 
 
-def _student(function: object, spec: Target) -> object:
-    """The callable the target's runner calls: a function, or a class with the method."""
-    if spec.method is None or inspect.isclass(function):
-        return function
-    return type(spec.reference.__name__, (spec.reference,), {spec.method: function})
+def _student(function: object, spec: Target, modified: dict) -> object:
+    """The callable the target's runner calls: a function, or a class with the method.
+
+    The student's function (or method) is :func:`_watched`: what it modifies
+    in place goes into ``modified``.
+    """
+    if spec.method is None:
+        return _watched(function, modified)
+    owner = function if inspect.isclass(function) else spec.reference
+    method = getattr(function, spec.method) if inspect.isclass(function) else function
+    return type(owner.__name__, (owner,), {spec.method: _watched(method, modified)})
+
+
+def _snapshot(name: str, value: object, saved: list) -> None:
+    """Add (name, object, copy) for every array and dict reachable in ``value``."""
+    if isinstance(value, np.ndarray):
+        saved.append((name, value, value.copy()))
+    elif isinstance(value, dict):
+        saved.append((name, value, dict(value)))
+        for key, entry in value.items():
+            _snapshot(_entry(name, key), entry, saved)
+    elif isinstance(value, tuple | list):
+        for k, entry in enumerate(value):
+            _snapshot(f"{name}[{k}]", entry, saved)
+
+
+def _entry(name: str, key: object) -> str:
+    """How the student writes the entry: params["w1"]."""
+    return f'{name}["{key}"]' if isinstance(key, str) else f"{name}[{key!r}]"
+
+
+def _same(now: np.ndarray, before: np.ndarray) -> bool:
+    return (
+        now.shape == before.shape
+        and now.dtype == before.dtype
+        and np.array_equal(now, before, equal_nan=now.dtype.kind in "fc")
+    )
+
+
+def _restore(saved: list) -> list[tuple[str, object]]:
+    """Put back what was changed in place; (name, the changed array or dict) of each."""
+    changed = []
+    for name, obj, before in saved:
+        if isinstance(obj, np.ndarray):
+            if not _same(obj, before):
+                changed.append((name, obj))
+                if obj.shape == before.shape and obj.flags.writeable:
+                    obj[...] = before
+        elif obj.keys() != before.keys() or any(obj[k] is not before[k] for k in before):
+            keys = [k for k in {**before, **obj} if obj.get(k, MISSING) is not before.get(k)]
+            changed += [(_entry(name, k), obj) for k in keys]
+            obj.clear()
+            obj.update(before)
+    return changed
+
+
+def _arguments(signature, args, kwargs) -> list[tuple[str, object]]:
+    """(name, value) of each argument of a call, named as the student's signature names it."""
+    try:
+        return list(signature.bind(*args, **kwargs).arguments.items())
+    except (AttributeError, TypeError):  # no signature, or the call does not fit it
+        return [*((f"argument {k + 1}", a) for k, a in enumerate(args)), *kwargs.items()]
+
+
+def _watched(function: object, modified: dict) -> object:
+    """``function``, which afterwards puts back what it modified in place and notes its name.
+
+    The arguments, the entries of a dict argument, and for a method the
+    arrays of ``self`` (its params and what forward cached, not its grads) are
+    compared before and after.  A result that is the modified array, or a view
+    of it, changes with the restoring: it fails if it depends on the change.
+    """
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        signature = None
+
+    @functools.wraps(function)
+    def watched(*args, **kwargs):
+        saved = []
+        for name, value in _arguments(signature, args, kwargs):
+            if name == "self" and hasattr(value, "__dict__"):
+                for attr, held in vars(value).items():
+                    if attr != "grads":
+                        _snapshot(f"self.{attr}", held, saved)
+            else:
+                _snapshot(name, value, saved)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            for name, obj in _restore(saved):
+                modified.setdefault(name, obj)
+
+    return watched
+
+
+class _StillRunning(BaseException):
+    """Raised into the student's code when a case takes longer than TIME_LIMIT."""
+
+
+class _Printed:
+    """A stdout that counts the lines written to it and keeps the first few."""
+
+    def __init__(self) -> None:
+        self.newlines, self.open, self.first, self._line = 0, False, [], ""
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        if text:
+            self.newlines += text.count("\n")
+            self.open = not text.endswith("\n")  # a line begun and not ended yet
+        if len(self.first) < PRINTED_SHOWN:
+            self._line = (self._line + text)[:2000]  # memory stays bounded
+            while "\n" in self._line and len(self.first) < PRINTED_SHOWN:
+                line, self._line = self._line.split("\n", 1)
+                self.first.append(line)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def lines(self) -> list[str]:
+        """The report's summary of what was printed (nothing when nothing was)."""
+        count, first = self.newlines + self.open, self.first
+        if self.open and len(first) < PRINTED_SHOWN:
+            first = [*first, self._line]
+        if count == 0:
+            return []
+        head = f"  your code printed {count} line{'s' if count > 1 else ''}"
+        head += f"; the first {PRINTED_SHOWN}:" if count > PRINTED_SHOWN else ":"
+        return [head, *(f"    | {_shorten(line)}" for line in first)]
+
+
+def _shorten(line: str, width: int = 100) -> str:
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _quiet(run, *args):
+    """``run(*args)`` with NumPy's warnings off: an overflow shows as NaN in the report."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return run(*args)
+
+
+def _limited(seconds: float, run, *args):
+    """``run(*args)``, stopped by :class:`_StillRunning` after ``seconds``.
+
+    On the main thread by SIGALRM, which interrupts the student's code where it
+    is; elsewhere (or without SIGALRM) in a thread of its own, into which the
+    exception is raised.
+    """
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+
+        def stop(signum, frame):
+            raise _StillRunning()
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        start, (left, interval) = time.monotonic(), signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return _quiet(run, *args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            if left > 0:  # someone else's alarm: give it back what remains of its time
+                remaining = max(left - (time.monotonic() - start), 1e-3)
+                signal.setitimer(signal.ITIMER_REAL, remaining, interval)
+    outcome = {}
+
+    def work():
+        try:
+            outcome["value"] = _quiet(run, *args)
+        except BaseException as error:  # handed to the caller's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        stopping = ctypes.py_object(_StillRunning)
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), stopping)
+        worker.join(1.0)
+        outcome.setdefault("error", _StillRunning())
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _code(function: object, spec: Target):
@@ -140,15 +346,53 @@ def _array(value: object) -> np.ndarray | str:
         return f"not an array of numbers (got {type(value).__name__})"
 
 
-def _judge(item, got, right, numeric, spec, case, mistakes):
+def _alias(value: object, modified: dict) -> str | None:
+    """The name of an array the student's code modified in place that ``value`` is a view of."""
+    if not isinstance(value, np.ndarray):
+        return None
+    return next(
+        (
+            name
+            for name, obj in modified.items()
+            if isinstance(obj, np.ndarray) and np.shares_memory(value, obj)
+        ),
+        None,
+    )
+
+
+def _same_nonfinite(got: np.ndarray, wrong: object) -> bool:
+    """Whether ``got`` has the NaN and infinities of ``wrong`` where it has them, and its values."""
+    wrong = np.asarray(wrong, dtype=np.float64)
+    if wrong.shape != got.shape or np.isfinite(wrong).all():
+        return False
+    finite = np.isfinite(wrong)
+    return (
+        np.array_equal(np.isnan(got), np.isnan(wrong))
+        and np.array_equal(got[np.isinf(wrong)], wrong[np.isinf(wrong)])
+        and np.isfinite(got[finite]).all()
+        and (not finite.any() or relative_error(got[finite], wrong[finite]) <= TOLERANCE)
+    )
+
+
+def _judge(item, got, right, numeric, spec, case, mistakes, modified):
     """(ok, line, cause) for one item of one case."""
     label = f" ({case.label})" if case.label and not case.probe else ""
+    if got is None:
+        need = "a number" if np.ndim(right) == 0 else f"an array of shape {np.shape(right)}"
+        return False, f"  ✗ {item}{label}: it is None, needed {need}", None
+    if isinstance(got, np.ndarray | np.generic) and got.dtype != np.float64:
+        return False, f"  ✗ {item}{label}: dtype {got.dtype}, needed float64", None
+    alias = _alias(got, modified)
     got = _array(got)
     if isinstance(got, str):
         return False, f"  ✗ {item}{label}: {got}", None
     right = np.asarray(right, dtype=np.float64)
     if got.shape == right.shape and not np.isfinite(got).all():
-        return False, f"  ✗ {item}{label}: NaN or infinite entries", spec.nonfinite.get(item)
+        cause = next(
+            (reason for reason, wrong in mistakes.get(item, []) if _same_nonfinite(got, wrong)),
+            spec.nonfinite.get(item),
+        )
+        return False, f"  ✗ {item}{label}: NaN or infinite entries", cause
     shape = f"shape {got.shape}"
     if got.shape == right.shape:
         against = "central differences" if numeric is not None else "the right value"
@@ -162,6 +406,8 @@ def _judge(item, got, right, numeric, spec, case, mistakes):
         text = f"{shape} as needed, but relative error {error:.1e} against {against}"
     else:
         text = f"{shape}, needed {right.shape}"
+    if alias is not None:
+        return False, f"  ✗ {item}{label}: {text}", _ALIASED.format(alias)
     cause = None
     for reason, wrong in [*mistakes.get(item, []), *generic(item, right, squares=spec.squares)]:
         wrong = np.asarray(wrong, dtype=np.float64)
@@ -175,29 +421,59 @@ def _judge(item, got, right, numeric, spec, case, mistakes):
     return False, f"  ✗ {item}{label}: {text}", cause
 
 
-def _items(spec: Target, case, student) -> list[tuple[bool, str, str | None]]:
+_ALIASED = (
+    "this is {}, which your code modified in place, or a view of it: "
+    "return a new array, not the argument"
+)
+
+
+def _items(spec: Target, case, student, modified) -> list[tuple[bool, str, str | None]]:
     """Judge every item of one case (the student's run already succeeded)."""
     right = spec.run(spec.reference, case)
     numeric, mistakes = spec.numeric(case), spec.mistakes(case)
     return [
-        _judge(item, student[item], right[item], numeric.get(item), spec, case, mistakes)
+        _judge(item, student[item], right[item], numeric.get(item), spec, case, mistakes, modified)
         for item in spec.items
     ]
 
 
 def run_check(function: object, target: str) -> Report:
-    """The :class:`Report` on ``function`` as the package's ``target``, without raising."""
+    """The :class:`Report` on ``function`` as the package's ``target``, without raising.
+
+    Besides the verdict on each item, the report says which arguments the
+    student's code modified in place (they are put back after each call, so a
+    result that depends on the change fails) and what it printed (a count and
+    the first lines; nothing of it reaches the notebook).  A case that runs
+    longer than :data:`TIME_LIMIT` seconds stops the check.
+    """
     if target not in TARGETS:
         known = ", ".join(sorted(TARGETS))
         raise ValueError(f"unknown check {target!r}; the checks are {known}")
-    spec = TARGETS[target]
-    student, code = _student(function, spec), _code(function, spec)
+    spec, modified, printed = TARGETS[target], {}, _Printed()
+    with redirect_stdout(printed):
+        report = _verdict(target, spec, function, modified)
+    lines = list(report.lines)
+    if modified:
+        lines.append(_MODIFIED.format(", ".join(modified)))
+    lines += printed.lines()
+    return Report(target, report.status, tuple(lines), report.causes)
+
+
+_MODIFIED = (
+    "  ⚠ your code modified in place: {}; the caller sees the change: "
+    "leave the arguments as they are and compute new arrays"
+)
+
+
+def _verdict(target: str, spec: Target, function: object, modified: dict) -> Report:
+    """The report on the student's function, before the guards' lines."""
+    student, code = _student(function, spec, modified), _code(function, spec)
     runs, raised = [], None
     for case in spec.cases():
         try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")  # an overflow shows as NaN in the report
-                runs.append((case, spec.run(student, case)))
+            runs.append((case, _limited(TIME_LIMIT, spec.run, student, case)))
+        except _StillRunning as stopped:
+            return _still_running(target, stopped, code)
         except NotImplementedError:
             return _not_done(target, "a blank still raises NotImplementedError")
         except NotDoneError as reason:
@@ -208,8 +484,8 @@ def run_check(function: object, target: str) -> Report:
             if not case.probe and raised is None:
                 raised = error
     if raised is not None:
-        return _error(target, raised, code, spec, runs)
-    per_case = [_items(spec, case, got) for case, got in runs if not case.probe]
+        return _error(target, raised, code, spec, runs, modified)
+    per_case = [_items(spec, case, got, modified) for case, got in runs if not case.probe]
     judged = []  # per item: its first failure over the cases, else its first case
     for k, item in enumerate(spec.items):
         verdicts = [case_items[k] for case_items in per_case]
@@ -233,7 +509,15 @@ def _not_done(target: str, reason: str) -> Report:
     return Report(target, "not done", (f"… {target}: not done yet ({reason})",), {})
 
 
-def _error(target, error, code, spec, runs) -> Report:
+def _still_running(target: str, stopped: BaseException, code) -> Report:
+    lines = [f"✗ {target}: your code is still running after {TIME_LIMIT:g} s: a loop?"]
+    line = _where(stopped, code)
+    if line:
+        lines.append(f"  at: {line}")
+    return Report(target, "error", tuple(lines), {})
+
+
+def _error(target, error, code, spec, runs, modified) -> Report:
     """The report of an exception in the student's code, with what the probe case shows."""
     message = str(error).splitlines()[0] if str(error) else ""
     lines = [f"✗ {target}: your code raised {type(error).__name__}: {message}"]
@@ -242,7 +526,7 @@ def _error(target, error, code, spec, runs) -> Report:
         lines.append(f"  at: {line}")
     causes = {}
     for case, got in (r for r in runs if r[0].probe):
-        judged = _items(spec, case, got)
+        judged = _items(spec, case, got, modified)
         if any(cause for _, _, cause in judged):
             lines.append(f"  with {case.label} it runs, and then:")
             for item, (ok, text, cause) in zip(spec.items, judged, strict=True):

@@ -12,7 +12,7 @@ from scratchnn import autograd, layers
 from scratchnn import functional as F
 from scratchnn import lab_mistakes as M
 from scratchnn.gradcheck import numerical_gradient
-from scratchnn.lab_targets import MISSING, Case, Target, _result
+from scratchnn.lab_targets import MISSING, Case, Target, WrongOutputError, _result
 
 __all__ = ["BLOCK_TARGETS"]
 
@@ -102,10 +102,35 @@ def _power_cases():
     return [Case(f"p = {p}", {"x": x, "g": g, "p": p}) for p in (2, 3)]
 
 
+def _plain_vjp(vjp):
+    """The student's vjp, stopped with a plain message when it returns no array."""
+
+    def checked(g):
+        part = vjp(g)
+        if isinstance(part, autograd.Tensor):
+            raise WrongOutputError(
+                "the vjp returns a Tensor, needed an ndarray: compute it from arrays "
+                "(g and x = self.data), not from the tensor self"
+            )
+        if part is None:
+            raise WrongOutputError(
+                "the vjp returns None, needed an ndarray: the gradient for the parent"
+            )
+        return part
+
+    return checked
+
+
 def _power_run(cls, case):
     i = case.inputs
     t = cls(i["x"])
     out = _result(t ** i["p"])
+    if not isinstance(out, autograd.Tensor):
+        raise WrongOutputError(
+            f"t ** p returns {type(out).__name__}, needed a Tensor: "
+            "make the result with node(data, op, (self, vjp))"
+        )
+    out.edges = tuple((parent, _plain_vjp(vjp)) for parent, vjp in out.edges)
     (out * i["g"]).sum().backward()
     return {"t ** p": out.data, "∂L/∂t": t.grad}
 
@@ -113,9 +138,6 @@ def _power_run(cls, case):
 def _power_numeric(case):
     i = case.inputs
     return {"∂L/∂t": numerical_gradient(lambda v: float(np.sum(v ** i["p"] * i["g"])), i["x"])}
-
-
-_OVERFLOW = "exp overflows for large logits: subtract each row's maximum before exp"
 
 
 def _ce_mistakes(case):
@@ -136,7 +158,7 @@ def _softmax_target(reference, item, args, numeric=lambda case: {}, mistakes=lam
         numeric,
         mistakes,
         squares=False,
-        nonfinite={item: _OVERFLOW},
+        nonfinite={item: M.OVERFLOW},
     )
 
 
@@ -173,7 +195,9 @@ BLOCK_TARGETS: dict[str, Target] = {
         lambda c: M.mse_backward(c.inputs["y_hat"], c.inputs["y"]),
         "backward",
     ),
-    "functional.log_softmax": _softmax_target(F.log_softmax, "log softmax", ("z",)),
+    "functional.log_softmax": _softmax_target(
+        F.log_softmax, "log softmax", ("z",), mistakes=lambda case: M.log_softmax(case.inputs["z"])
+    ),
     "functional.cross_entropy": _softmax_target(
         F.cross_entropy, "loss", ("z", "y"), mistakes=_ce_mistakes
     ),

@@ -27,6 +27,23 @@ MASK_ON_GRADIENT = (
 )
 
 
+OVERFLOW = "exp overflows for large logits: subtract each row's maximum before exp"
+
+UNDERFLOW = (
+    "log of an underflowed 0: softmax(z) rounds to 0 where a logit lies far below its row's "
+    "maximum, and log(0) = −inf; compute z − max − log Σ exp(z − max), not log(softmax(z))"
+)
+
+LOG_OR_EXP = (
+    "an infinite loss: log(softmax(z)) takes the log of a probability that underflowed to 0, "
+    "or exp overflowed; use log_softmax, which subtracts each row's maximum"
+)
+
+MEAN_FOR_SUM = (
+    "a mean where the sum is meant: yours is divided by {}; this loss is a sum, with no 1/n"
+)
+
+
 def _order(wrong: str, right: str) -> str:
     return f"the product is in the wrong order ({wrong} for {right})"
 
@@ -49,6 +66,24 @@ def generic(item: str, right: np.ndarray, *, squares: bool) -> list[tuple[str, n
     found.append(("the sign is flipped (yours is minus it)", -right))
     found.append(("it is zero everywhere", np.zeros_like(right)))
     return found
+
+
+def mean_for_sum(right: dict, *, rows: int, entries: int) -> Mistakes:
+    """Each item divided by N (the examples) or by the entries of y, for a loss that sums.
+
+    A divisor of 1 changes nothing and one of 2 is the square's factor 2
+    (named by :func:`generic`), so neither is tried.
+    """
+    divisors = {rows: "N, the number of examples"}
+    divisors.setdefault(entries, "the number of entries of y")
+    return {
+        item: [
+            (MEAN_FOR_SUM.format(what), np.asarray(value, dtype=np.float64) / n)
+            for n, what in divisors.items()
+            if n > 2
+        ]
+        for item, value in right.items()
+    }
 
 
 def toy_mlp_loss_and_grads(params, x, y, *, activation: str = "linear") -> Mistakes:
@@ -157,10 +192,17 @@ def two_layer_loss_and_grads(params, x, y) -> Mistakes:
 
 def linear_backward(x, w, g) -> Mistakes:
     """A Linear layer: x (N, D_in), w (D_in, D_out), upstream gradient g (N, D_out)."""
+    mean = (
+        "a mean where the sum is meant: yours is divided by N, the number of examples; "
+        "the gradient sums over the examples"
+    )
     found: Mistakes = {
-        "∂L/∂b": [("summed over the wrong axis: sum g over the examples (axis 0)", g.sum(axis=1))],
+        "∂L/∂b": [
+            ("summed over the wrong axis: sum g over the examples (axis 0)", g.sum(axis=1)),
+            (mean, g.mean(axis=0)),
+        ],
         "∂L/∂x": [],
-        "∂L/∂w": [],
+        "∂L/∂w": [(mean, x.T @ g / len(x))],
     }
     if len({*x.shape, *w.shape}) == 1:
         found["∂L/∂w"] += [
@@ -212,8 +254,14 @@ def cross_entropy(logits, y) -> Mistakes:
     n = len(y)
     p = F.softmax(logits)
     loss = F.cross_entropy(logits, y)
+    picked = (np.arange(n), y)
+    with np.errstate(all="ignore"):
+        of_log = -np.log(p)[picked].mean()  # log of the softmax: -log(0) for an underflow
+        unshifted = (np.log(np.exp(logits).sum(axis=1)) - logits[picked]).mean()
+    # both infinite: one number cannot tell them apart (a NaN is the overflow's, named anyway)
+    infinite = [(LOG_OR_EXP, of_log)] if np.isinf(of_log) and of_log == unshifted else []
     return {
-        "loss": [("not divided by N: the loss is the mean over the examples", n * loss)],
+        "loss": [("not divided by N: the loss is the mean over the examples", n * loss), *infinite],
         "∂L/∂z": [
             (
                 "not divided by N: the loss is the mean over the examples",
@@ -222,6 +270,13 @@ def cross_entropy(logits, y) -> Mistakes:
             ("the one-hot of the labels is not subtracted: ∂L/∂z = (p − onehot(y)) / N", p / n),
         ],
     }
+
+
+def log_softmax(z) -> Mistakes:
+    """Log-softmax of logits z (N, C): the log of the softmax, and exp without the shift."""
+    with np.errstate(all="ignore"):
+        unshifted = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+        return {"log softmax": [(UNDERFLOW, np.log(F.softmax(z))), (OVERFLOW, unshifted)]}
 
 
 def power(x, g, p) -> Mistakes:

@@ -69,6 +69,10 @@ def _model_run(keys):
         i = case.inputs
         params = {k: v.copy() for k, v in i["params"].items()}
         result = _result(f(params, i["x"].copy(), i["y"].copy(), **i["options"]))
+        if isinstance(result, tuple) and len(result) == 2 and result[1] is None:
+            raise WrongOutputError(
+                "it returns (loss, None): the second element is None, needed a dict of gradients"
+            )
         if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], Mapping)):
             raise WrongOutputError(
                 f"it returns {type(result).__name__}, needed (loss, grads): "
@@ -92,10 +96,17 @@ def _model_numeric(reference):
     return numeric
 
 
-def _model_mistakes(function):
-    return lambda case: function(
-        case.inputs["params"], case.inputs["x"], case.inputs["y"], **case.inputs["options"]
-    )
+def _model_mistakes(function, reference, keys):
+    """The model's own mistakes, then each item as a mean where the loss sums."""
+
+    def mistakes(case):
+        i = case.inputs
+        found = function(i["params"], i["x"], i["y"], **i["options"])
+        right = _model_run(keys)(reference, case)
+        means = M.mean_for_sum(right, rows=len(i["x"]), entries=np.size(i["y"]))
+        return {item: [*found.get(item, []), *means[item]] for item in right}
+
+    return mistakes
 
 
 def _toy_cases():
@@ -157,7 +168,12 @@ def _model_target(reference, keys, cases, wrong) -> Target:
     """A ``loss_and_grads`` blank: its loss and the gradients named by ``keys``."""
     items = ("loss", *(f"∂L/∂{k}" for k in keys))
     return Target(
-        reference, items, cases, _model_run(keys), _model_numeric(reference), _model_mistakes(wrong)
+        reference,
+        items,
+        cases,
+        _model_run(keys),
+        _model_numeric(reference),
+        _model_mistakes(wrong, reference, keys),
     )
 
 
