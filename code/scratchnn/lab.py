@@ -31,14 +31,8 @@ returns the report without raising.  The worksheets themselves are
 written by :mod:`scratchnn.lab_build`.
 """
 
-import ctypes
-import functools
 import inspect
 import linecache
-import signal
-import threading
-import time
-import warnings
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 
@@ -46,6 +40,7 @@ import numpy as np
 
 from scratchnn.gradcheck import relative_error
 from scratchnn.lab_blocks import BLOCK_TARGETS
+from scratchnn.lab_guards import Printed, StillRunning, limited, watched
 from scratchnn.lab_mistakes import generic
 from scratchnn.lab_targets import MISSING, MODEL_TARGETS, NotDoneError, Target, WrongOutputError
 
@@ -59,8 +54,6 @@ TOLERANCE = 1e-6
 #: stops with "your code is still running".
 TIME_LIMIT = 5.0
 
-#: How many of the lines the student's code prints the report shows.
-PRINTED_SHOWN = 3
 
 #: Every blank the check knows, by the name a check cell gives.
 TARGETS = {**MODEL_TARGETS, **BLOCK_TARGETS}
@@ -135,188 +128,14 @@ def check(function: object, target: str) -> None:
 def _student(function: object, spec: Target, modified: dict) -> object:
     """The callable the target's runner calls: a function, or a class with the method.
 
-    The student's function (or method) is :func:`_watched`: what it modifies
+    The student's function (or method) is :func:`scratchnn.lab_guards.watched`: what it modifies
     in place goes into ``modified``.
     """
     if spec.method is None:
-        return _watched(function, modified)
+        return watched(function, modified)
     owner = function if inspect.isclass(function) else spec.reference
     method = getattr(function, spec.method) if inspect.isclass(function) else function
-    return type(owner.__name__, (owner,), {spec.method: _watched(method, modified)})
-
-
-def _snapshot(name: str, value: object, saved: list) -> None:
-    """Add (name, object, copy) for every array and dict reachable in ``value``."""
-    if isinstance(value, np.ndarray):
-        saved.append((name, value, value.copy()))
-    elif isinstance(value, dict):
-        saved.append((name, value, dict(value)))
-        for key, entry in value.items():
-            _snapshot(_entry(name, key), entry, saved)
-    elif isinstance(value, tuple | list):
-        for k, entry in enumerate(value):
-            _snapshot(f"{name}[{k}]", entry, saved)
-
-
-def _entry(name: str, key: object) -> str:
-    """How the student writes the entry: params["w1"]."""
-    return f'{name}["{key}"]' if isinstance(key, str) else f"{name}[{key!r}]"
-
-
-def _same(now: np.ndarray, before: np.ndarray) -> bool:
-    return (
-        now.shape == before.shape
-        and now.dtype == before.dtype
-        and np.array_equal(now, before, equal_nan=now.dtype.kind in "fc")
-    )
-
-
-def _restore(saved: list) -> list[tuple[str, object]]:
-    """Put back what was changed in place; (name, the changed array or dict) of each."""
-    changed = []
-    for name, obj, before in saved:
-        if isinstance(obj, np.ndarray):
-            if not _same(obj, before):
-                changed.append((name, obj))
-                if obj.shape == before.shape and obj.flags.writeable:
-                    obj[...] = before
-        elif obj.keys() != before.keys() or any(obj[k] is not before[k] for k in before):
-            keys = [k for k in {**before, **obj} if obj.get(k, MISSING) is not before.get(k)]
-            changed += [(_entry(name, k), obj) for k in keys]
-            obj.clear()
-            obj.update(before)
-    return changed
-
-
-def _arguments(signature, args, kwargs) -> list[tuple[str, object]]:
-    """(name, value) of each argument of a call, named as the student's signature names it."""
-    try:
-        return list(signature.bind(*args, **kwargs).arguments.items())
-    except (AttributeError, TypeError):  # no signature, or the call does not fit it
-        return [*((f"argument {k + 1}", a) for k, a in enumerate(args)), *kwargs.items()]
-
-
-def _watched(function: object, modified: dict) -> object:
-    """``function``, which afterwards puts back what it modified in place and notes its name.
-
-    The arguments, the entries of a dict argument, and for a method the
-    arrays of ``self`` (its params and what forward cached, not its grads) are
-    compared before and after.  A result that is the modified array, or a view
-    of it, changes with the restoring: it fails if it depends on the change.
-    """
-    try:
-        signature = inspect.signature(function)
-    except (TypeError, ValueError):
-        signature = None
-
-    @functools.wraps(function)
-    def watched(*args, **kwargs):
-        saved = []
-        for name, value in _arguments(signature, args, kwargs):
-            if name == "self" and hasattr(value, "__dict__"):
-                for attr, held in vars(value).items():
-                    if attr != "grads":
-                        _snapshot(f"self.{attr}", held, saved)
-            else:
-                _snapshot(name, value, saved)
-        try:
-            return function(*args, **kwargs)
-        finally:
-            for name, obj in _restore(saved):
-                modified.setdefault(name, obj)
-
-    return watched
-
-
-class _StillRunning(BaseException):
-    """Raised into the student's code when a case takes longer than TIME_LIMIT."""
-
-
-class _Printed:
-    """A stdout that counts the lines written to it and keeps the first few."""
-
-    def __init__(self) -> None:
-        self.newlines, self.open, self.first, self._line = 0, False, [], ""
-
-    def write(self, text: str) -> int:
-        text = str(text)
-        if text:
-            self.newlines += text.count("\n")
-            self.open = not text.endswith("\n")  # a line begun and not ended yet
-        if len(self.first) < PRINTED_SHOWN:
-            self._line = (self._line + text)[:2000]  # memory stays bounded
-            while "\n" in self._line and len(self.first) < PRINTED_SHOWN:
-                line, self._line = self._line.split("\n", 1)
-                self.first.append(line)
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-    def lines(self) -> list[str]:
-        """The report's summary of what was printed (nothing when nothing was)."""
-        count, first = self.newlines + self.open, self.first
-        if self.open and len(first) < PRINTED_SHOWN:
-            first = [*first, self._line]
-        if count == 0:
-            return []
-        head = f"  your code printed {count} line{'s' if count > 1 else ''}"
-        head += f"; the first {PRINTED_SHOWN}:" if count > PRINTED_SHOWN else ":"
-        return [head, *(f"    | {_shorten(line)}" for line in first)]
-
-
-def _shorten(line: str, width: int = 100) -> str:
-    return line if len(line) <= width else line[: width - 1] + "…"
-
-
-def _quiet(run, *args):
-    """``run(*args)`` with NumPy's warnings off: an overflow shows as NaN in the report."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        return run(*args)
-
-
-def _limited(seconds: float, run, *args):
-    """``run(*args)``, stopped by :class:`_StillRunning` after ``seconds``.
-
-    On the main thread by SIGALRM, which interrupts the student's code where it
-    is; elsewhere (or without SIGALRM) in a thread of its own, into which the
-    exception is raised.
-    """
-    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
-
-        def stop(signum, frame):
-            raise _StillRunning()
-
-        previous = signal.signal(signal.SIGALRM, stop)
-        start, (left, interval) = time.monotonic(), signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            return _quiet(run, *args)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-            if left > 0:  # someone else's alarm: give it back what remains of its time
-                remaining = max(left - (time.monotonic() - start), 1e-3)
-                signal.setitimer(signal.ITIMER_REAL, remaining, interval)
-    outcome = {}
-
-    def work():
-        try:
-            outcome["value"] = _quiet(run, *args)
-        except BaseException as error:  # handed to the caller's thread
-            outcome["error"] = error
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        stopping = ctypes.py_object(_StillRunning)
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), stopping)
-        worker.join(1.0)
-        outcome.setdefault("error", _StillRunning())
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    return type(owner.__name__, (owner,), {spec.method: watched(method, modified)})
 
 
 def _code(function: object, spec: Target):
@@ -449,7 +268,7 @@ def run_check(function: object, target: str) -> Report:
     if target not in TARGETS:
         known = ", ".join(sorted(TARGETS))
         raise ValueError(f"unknown check {target!r}; the checks are {known}")
-    spec, modified, printed = TARGETS[target], {}, _Printed()
+    spec, modified, printed = TARGETS[target], {}, Printed()
     with redirect_stdout(printed):
         report = _verdict(target, spec, function, modified)
     lines = list(report.lines)
@@ -471,8 +290,8 @@ def _verdict(target: str, spec: Target, function: object, modified: dict) -> Rep
     runs, raised = [], None
     for case in spec.cases():
         try:
-            runs.append((case, _limited(TIME_LIMIT, spec.run, student, case)))
-        except _StillRunning as stopped:
+            runs.append((case, limited(TIME_LIMIT, spec.run, student, case)))
+        except StillRunning as stopped:
             return _still_running(target, stopped, code)
         except NotImplementedError:
             return _not_done(target, "a blank still raises NotImplementedError")
