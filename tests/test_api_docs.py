@@ -74,12 +74,17 @@ def test_an_entry_after_prose_stays_prose_and_a_list_ends_with_a_blank_line():
 
 
 def test_a_continuation_line_is_never_read_as_an_entry():
-    doc = ["live : (S,) live units at the start", "    and after. history : the run"]
-    assert house_to_rst(doc) == [
+    doc = ["Both.", "", "live : (S,) live units at the start", "    and after. history : the run"]
+    assert house_to_rst(doc)[2:] == [
         "``live``",
         "    (S,) live units at the start",
         "    and after. history : the run",
     ]
+
+
+def test_the_summary_line_is_never_an_entry():
+    doc = ["Layers: the same equations as the model functions.", "", "forward: x -> out"]
+    assert house_to_rst(doc) == [doc[0], "", "``forward``", "    x -> out"]
 
 
 def test_bars_are_absolute_values_outside_inline_code_only():

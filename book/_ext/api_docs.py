@@ -59,7 +59,8 @@ def house_to_rst(lines: list[str]) -> list[str]:
             out += ["", f"{' ' * _indent(line)}.. rubric:: {line.strip()}", ""]
             continue
         continuation = in_list and item_indent is not None and _indent(line) > item_indent
-        entry = None if continuation else _ENTRY.match(line)
+        # The summary line ("Layers: the same equations as ...") is never an entry.
+        entry = None if continuation or i == 0 else _ENTRY.match(line)
         opens_list = not out or not out[-1].strip() or in_list
         if entry and opens_list and "``" not in (entry["name"] or ""):
             pad = entry["indent"]
