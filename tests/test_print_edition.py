@@ -4,8 +4,19 @@ The body is what Sphinx's LaTeX builder writes for this book: the root page's
 sections as chapters, then each document's chapter with its ``::doc`` label.
 """
 
+from types import SimpleNamespace
+
 import pytest
-from print_edition import book_parts, class_options, escape, rewrite_tex, title_page_text
+from docutils import nodes
+from print_edition import (
+    book_parts,
+    class_options,
+    drop_online_only,
+    escape,
+    rewrite_tex,
+    title_page_text,
+)
+from sphinx import addnodes
 
 TEX = r"""\begin{document}
 \pagestyle{normal}
@@ -94,3 +105,32 @@ def test_escape():
     assert escape(r"a\b & {x}_ 50% ~^") == (
         r"a\textbackslash{}b \& \{x\}\_ 50\% \textasciitilde{}\^{}"
     )
+
+
+def _app(builder_format: str):
+    config = SimpleNamespace(print_edition_online_only=["book/appendix/api_shared"])
+    return SimpleNamespace(builder=SimpleNamespace(format=builder_format), config=config)
+
+
+def _book() -> nodes.document:
+    doc = nodes.section()
+    for name in ["book/appendix/api", "book/appendix/api_shared", "book/bibliography"]:
+        page = addnodes.start_of_file(docname=name)
+        page += nodes.paragraph(text=name)
+        doc += page
+    return doc
+
+
+def test_the_online_only_pages_leave_the_latex_document_and_the_rest_stays():
+    book = _book()
+    drop_online_only(_app("latex"), book, "index")
+    assert [n["docname"] for n in book.findall(addnodes.start_of_file)] == [
+        "book/appendix/api",
+        "book/bibliography",
+    ]
+
+
+def test_the_site_keeps_every_page():
+    book = _book()
+    drop_online_only(_app("html"), book, "index")
+    assert len(list(book.findall(addnodes.start_of_file))) == 3

@@ -236,8 +236,26 @@ def number_exercise_references(app: Sphinx, doctree: nodes.document, docname: st
         node.replace_self(nodes.raw("", latex, format="latex"))
 
 
+def drop_online_only(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """The LaTeX document without the pages ``print_edition_online_only`` names.
+
+    The LaTeX builder inlines every page into one doctree, each page in a
+    ``start_of_file`` node: those of the online-only pages go (the API
+    reference's parts, which a reader looks up on the site or with
+    ``help``).  A link to them from a chapter stays as its text.
+    """
+    if app.builder.format != "latex":
+        return
+    online_only = set(app.config.print_edition_online_only)
+    for node in list(doctree.findall(addnodes.start_of_file)):
+        if node["docname"] in online_only:
+            node.parent.remove(node)
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     app.add_config_value("print_edition_license", "", "env")
+    app.add_config_value("print_edition_online_only", [], "env")
+    app.connect("doctree-resolved", drop_online_only)
     app.connect("config-inited", configure_latex, priority=900)
     app.connect("doctree-resolved", number_exercise_references)
     app.connect("build-finished", rewrite_written_tex)
