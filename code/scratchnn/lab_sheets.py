@@ -49,6 +49,26 @@ _TWO_LAYER_LINES = ("h", "y_hat", "loss", "delta2", "grad_w2", "d_h", "delta1", 
 #: The worksheets, in the order of the chapters.
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
+        "linear_regression",
+        "Linear regression's gradient",
+        "Linear regression by gradient descent",
+        "The model is the line ŷ = a x + b with two scalar parameters, fitted to N points "
+        "(x, y) by the squared error of the residuals r = ŷ − y: their mean, or with "
+        '`reduction="sum"` their sum. You write the loss and its gradient with respect to '
+        "a and b, the two numbers gradient descent needs at every step.",
+        (
+            Exercise(
+                Blank("linear_regression.loss_and_grads", keep=1),
+                "**The loss and its gradient.** Derive ∂L/∂a and ∂L/∂b with the chain rule "
+                "through each residual first: ŷ depends on a and on b in different ways. "
+                "`F` has the squared errors and their derivatives ∂L/∂ŷ, or write them "
+                "yourself. Return the gradients as arrays of shape (), under the keys "
+                '`"a"` and `"b"`; the check tries both reductions.',
+                points=2,
+            ),
+        ),
+    ),
+    Sheet(
         "toy_network",
         "A toy network by hand",
         "A toy network by hand",
