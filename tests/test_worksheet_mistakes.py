@@ -116,3 +116,176 @@ def test_the_x_left_out_of_da_and_the_sum_for_the_mean_loss():
         "the right value",
         f"    likely: {NOT_DIVIDED}",
     )
+
+
+DEEPER = "deeper"
+ADAM_RETURN = "return theta - (self.lr / m_hat_scale) * m / (np.sqrt(v) / v_hat_root + self.eps)"
+ADAM_CASE = "Adam(lr=0.1, eps=0.01)"
+
+
+def adam_lines(errors, cause):
+    """The lines of the three steps of the Adam check's first case, each with ``cause``."""
+    rows = []
+    for t, error in enumerate(errors, start=1):
+        rows += [
+            f"  ✗ θ{'₀₁₂₃'[t]} − θ{'₀₁₂₃'[t - 1]} ({ADAM_CASE}): shape (4, 3) as needed, "
+            f"but relative error {error} against the right value",
+            f"    likely: {cause}",
+        ]
+    return tuple(rows)
+
+
+def test_adam_written_as_the_chapters_formula_passes():
+    mine = """\\
+m = rho1 * state.get("exp_avg", 0.0) + (1 - rho1) * g
+        v = rho2 * state.get("exp_avg_sq", 0.0) + (1 - rho2) * g**2
+        state["exp_avg"], state["exp_avg_sq"] = m, v
+        t = state["step"]
+        m_hat, v_hat = m / (1 - rho1**t), v / (1 - rho2**t)
+        return theta - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)"""
+    old = 'm = rho1 * state.get("exp_avg", 0.0) + (1 - rho1) * g'
+    report = solved(DEEPER, [(old, mine + "\n        " + old)])[0]
+    assert report.passed and len(report.lines) == 1  # no guard speaks: state is Adam's to keep
+
+
+@pytest.mark.parametrize(
+    ("edit", "errors", "cause"),
+    [
+        (
+            (ADAM_RETURN, "return theta - self.lr * m / (np.sqrt(v) + self.eps)"),
+            ("4.0e-01", "5.5e-01", "6.2e-01"),
+            "no bias correction: m and v start at 0, so the step uses m̂ = m / (1 − ρ₁ᵗ) "
+            "and v̂ = v / (1 − ρ₂ᵗ)",
+        ),
+        (
+            (ADAM_RETURN, "return theta - (self.lr / m_hat_scale) * m / (np.sqrt(v) + self.eps)"),
+            ("9.2e-01", "8.9e-01", "8.8e-01"),
+            "v is not bias-corrected: v̂ = v / (1 − ρ₂ᵗ), as m̂ = m / (1 − ρ₁ᵗ)",
+        ),
+        (
+            (
+                ADAM_RETURN,
+                "return theta - self.lr * m / m_hat_scale / np.sqrt(v / v_hat_root**2 + self.eps)",
+            ),
+            ("8.5e-03", "5.6e-03", "2.3e-03"),
+            "ε is inside the square root: the step divides by √v̂ + ε",
+        ),
+    ],
+)
+def test_a_mistake_in_the_adam_step_is_named(edit, errors, cause):
+    report = solved(DEEPER, [edit])[0]
+    assert report.lines[0] == "✗ optim.Adam._update: 5 of 5 checks fail"
+    assert report.lines[1:7] == adam_lines(errors, cause)
+
+
+def test_adams_v_of_g_not_g_squared_and_its_state_not_kept():
+    report = solved(DEEPER, [("(1 - rho2) * g * g", "(1 - rho2) * g")])[0]
+    cause = (
+        "    likely: v is updated with g instead of g²: v is the running mean of the squared "
+        "gradients"
+    )
+    assert report.lines[1:3] == (f"  ✗ θ₁ − θ₀ ({ADAM_CASE}): NaN or infinite entries", cause)
+    assert report.lines[-1] == cause  # state["exp_avg_sq"] too
+    kept = 'state["exp_avg"], state["exp_avg_sq"] = m, v'
+    report = solved(DEEPER, [(kept, "pass")])[0]
+    forgot = (
+        '    likely: m and v start from 0 at every step: read them from state["exp_avg"] and '
+        'state["exp_avg_sq"] (absent at the first step) and store the new ones there'
+    )
+    assert report.lines == (
+        "✗ optim.Adam._update: 4 of 5 checks fail",
+        "  ✓ θ₁ − θ₀: right, shape (4, 3), relative error 0.0e+00 against the right value",
+        f"  ✗ θ₂ − θ₁ ({ADAM_CASE}): shape (4, 3) as needed, but relative error 6.2e-01 "
+        "against the right value",
+        forgot,
+        f"  ✗ θ₃ − θ₂ ({ADAM_CASE}): shape (4, 3) as needed, but relative error 3.6e-01 "
+        "against the right value",
+        forgot,
+        f'  ✗ state["exp_avg"] ({ADAM_CASE}): missing',
+        f'  ✗ state["exp_avg_sq"] ({ADAM_CASE}): missing',
+    )
+
+
+def test_adams_theta_modified_in_place_is_named():
+    in_place = ADAM_RETURN.replace("return theta - ", "theta -= ") + "\n        return theta"
+    report = solved(DEEPER, [(ADAM_RETURN, in_place)])[0]
+    assert report.lines[2] == (
+        "    likely: this is theta, which your code modified in place, or a view of it: "
+        "return a new array, not the argument"
+    )
+    assert report.lines[-1] == (
+        "  ⚠ your code modified in place: theta; the caller sees the change: leave the "
+        "arguments as they are and compute new arrays"
+    )
+
+
+BN_GRADS = 'self.grads = {"gamma": (grad_out * x_hat).sum(axis=0), "beta": grad_out.sum(axis=0)}'
+BN_SUMS = "n * d_x_hat - d_x_hat.sum(axis=0) - x_hat * (d_x_hat * x_hat).sum(axis=0)"
+
+
+def bn_dx(error, cause):
+    return (
+        "✗ layers.BatchNorm.backward: 1 of 3 checks fail",
+        f"  ✗ ∂L/∂x (training): shape (5, 3) as needed, but relative error {error} against {FD}",
+        f"    likely: {cause}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "lines"),
+    [
+        (
+            (BN_SUMS, "n * d_x_hat - x_hat * (d_x_hat * x_hat).sum(axis=0)"),
+            bn_dx(
+                "3.1e-01",
+                "the path through the batch mean is missing: it subtracts Σₙ ∂L/∂x̂ (times s / N)",
+            ),
+        ),
+        (
+            (BN_SUMS, "n * d_x_hat - d_x_hat.sum(axis=0)"),
+            bn_dx(
+                "2.8e-01",
+                "the path through the batch variance is missing: it subtracts "
+                "x̂ Σₙ ∂L/∂x̂ ⊙ x̂ (times s / N)",
+            ),
+        ),
+        (
+            ('d_x_hat = grad_out * self.params["gamma"]', "d_x_hat = grad_out"),
+            bn_dx("3.2e-01", "γ is missing: ∂L/∂x̂ = γ ⊙ ∂L/∂out"),
+        ),
+    ],
+)
+def test_a_term_of_batch_norms_backward_dropped_is_named(edit, lines):
+    assert solved(DEEPER, [edit])[1].lines[:3] == lines
+
+
+def test_batch_norms_parameter_gradients_and_its_sums_on_the_wrong_axis():
+    wrong = 'self.grads = {"gamma": grad_out.sum(axis=0), "beta": grad_out.sum(axis=1)}'
+    report = solved(DEEPER, [(BN_GRADS, wrong)])[1]
+    assert report.lines[2:] == (
+        f"  ✗ ∂L/∂γ (training): shape (3,) as needed, but relative error 8.5e-01 against {FD}",
+        "    likely: x̂ is missing: out = γ ⊙ x̂ + β, so ∂L/∂γ sums ∂L/∂out ⊙ x̂ over the examples",
+        "  ✗ ∂L/∂β (training): shape (5,), needed (3,)",
+        "    likely: summed over the wrong axis: sum over the examples, axis 0",
+    )
+    report = solved(DEEPER, [(BN_SUMS, BN_SUMS.replace("axis=0", "axis=1"))])[1]
+    assert report.lines[2:] == (
+        "  with every size 3 it runs, and then:",
+        f"  ✗ ∂L/∂x: shape (3, 3) as needed, but relative error 4.2e-01 against {FD}",
+        "    likely: the sums run over the wrong axis: each feature's sums run over the "
+        "examples, axis 0",
+    )
+
+
+def test_batch_norm_written_from_the_chapters_formula_passes():
+    mine = (
+        "s, n = inv_std, len(x_hat)\n        g = d_x_hat\n        return s / n * (n * g - "
+        "g.sum(axis=0, keepdims=True) - x_hat * (g * x_hat).sum(axis=0, keepdims=True))"
+    )
+    old = (
+        "n = x_hat.shape[0]\n        return (inv_std / n) * (\n            "
+        + BN_SUMS
+        + "\n        )"
+    )
+    report = solved(DEEPER, [(old, mine)])[1]
+    assert report.passed and len(report.lines) == 1

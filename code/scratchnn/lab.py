@@ -132,10 +132,10 @@ def _student(function: object, spec: Target, modified: dict) -> object:
     in place goes into ``modified``.
     """
     if spec.method is None:
-        return watched(function, modified)
+        return watched(function, modified, spec.modifies)
     owner = function if inspect.isclass(function) else spec.reference
     method = getattr(function, spec.method) if inspect.isclass(function) else function
-    return type(owner.__name__, (owner,), {spec.method: watched(method, modified)})
+    return type(owner.__name__, (owner,), {spec.method: watched(method, modified, spec.modifies)})
 
 
 def _code(function: object, spec: Target):

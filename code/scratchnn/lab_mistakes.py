@@ -330,3 +330,131 @@ NOT_DIVIDED = (
     'not divided by N: with reduction="mean" the loss is the mean of r² over the N examples, '
     "and so is its gradient"
 )
+
+#: The items of the Adam blank: each step's change of θ, then the state after the last.
+ADAM_STEPS = ("θ₁ − θ₀", "θ₂ − θ₁", "θ₃ − θ₂")
+
+
+def _adam(theta, grads, options, *, m_hat=True, v_hat=True, eps_in=False, square=True, keep=True):
+    """Adam's steps on ``theta`` for each gradient of ``grads``, rightly or with one mistake.
+
+    options : lr, betas, eps, weight_decay, decoupled (AdamW).  The keywords
+    switch off the bias corrections, put ε inside the root, average g for g²,
+    or forget m and v between steps.  Returns the items of :data:`ADAM_STEPS`
+    and ``state["exp_avg"]``, ``state["exp_avg_sq"]``.
+    """
+    lr, (rho1, rho2), eps, decay = (options[k] for k in ("lr", "betas", "eps", "weight_decay"))
+    m = v = 0.0
+    found = {}
+    for t, grad in enumerate(grads, start=1):
+        start = theta * (1 - lr * decay) if options["decoupled"] else theta
+        g = grad + decay * theta if decay and not options["decoupled"] else grad  # NaN θ stays
+        m, v = (m, v) if keep else (0.0, 0.0)
+        m = rho1 * m + (1 - rho1) * g
+        v = rho2 * v + (1 - rho2) * (g * g if square else g)
+        mean = m / (1 - rho1**t) if m_hat else m
+        mean_square = v / (1 - rho2**t) if v_hat else v
+        root = np.sqrt(mean_square + eps) if eps_in else np.sqrt(mean_square) + eps
+        new = start - lr * mean / root
+        found[ADAM_STEPS[t - 1]], theta = new - theta, new
+    return {**found, 'state["exp_avg"]': m, 'state["exp_avg_sq"]': v}
+
+
+def adam(theta, grads, options) -> Mistakes:
+    """Adam's likely mistakes: θ (any shape), three gradients of its shape, the options."""
+    causes = [
+        (
+            "no bias correction: m and v start at 0, so the step uses m̂ = m / (1 − ρ₁ᵗ) "
+            "and v̂ = v / (1 − ρ₂ᵗ)",
+            {"m_hat": False, "v_hat": False},
+        ),
+        ("v is not bias-corrected: v̂ = v / (1 − ρ₂ᵗ), as m̂ = m / (1 − ρ₁ᵗ)", {"v_hat": False}),
+        ("m is not bias-corrected: m̂ = m / (1 − ρ₁ᵗ), as v̂ = v / (1 − ρ₂ᵗ)", {"m_hat": False}),
+        ("ε is inside the square root: the step divides by √v̂ + ε", {"eps_in": True}),
+        (
+            "v is updated with g instead of g²: v is the running mean of the squared gradients",
+            {"square": False},
+        ),
+        (
+            'm and v start from 0 at every step: read them from state["exp_avg"] and '
+            'state["exp_avg_sq"] (absent at the first step) and store the new ones there',
+            {"keep": False},
+        ),
+    ]
+    # the items a mistake is named for: m and v, where it changes them, and the steps after
+    state, later = {'state["exp_avg"]', 'state["exp_avg_sq"]'}, set(ADAM_STEPS[1:])
+    where = {"square": {*ADAM_STEPS, *state}, "keep": {*later, *state}}
+    found: Mistakes = {}
+    with np.errstate(invalid="ignore"):  # √ of a negative v: the mistake's NaN
+        for cause, wrong in causes:
+            named = where.get(next(iter(wrong)), set(ADAM_STEPS))
+            for item, value in _adam(theta, grads, options, **wrong).items():
+                if item in named:
+                    found.setdefault(item, []).append((cause, value))
+    return found
+
+
+def batch_norm_backward(x, gamma, g, *, mean, var, eps, training) -> Mistakes:
+    """BatchNorm's backward: x and g (N, D), gamma (D,), the statistics (D,) it normalised with."""
+    inv_std, n = 1.0 / np.sqrt(var + eps), len(x)
+    x_hat = (x - mean) * inv_std  # (N, D)
+    d = g * gamma  # (N, D) ∂L/∂x̂
+
+    def through(d, *, mean_term=True, var_term=True, axis=0):
+        if not training:
+            return d * inv_std
+        # a sum along axis 1 broadcasts as a row, as typed (it runs when N = D)
+        total = n * d - (d.sum(axis=axis) if mean_term else 0.0)
+        if var_term:
+            total = total - x_hat * (d * x_hat).sum(axis=axis)
+        return inv_std / n * total
+
+    across = "summed over the wrong axis: sum over the examples, axis 0"
+    mean = (
+        "a mean where the sum is meant: yours is divided by N, the number of examples; "
+        "the gradient sums over the examples"
+    )
+    found: Mistakes = {
+        "∂L/∂x": [("γ is missing: ∂L/∂x̂ = γ ⊙ ∂L/∂out", through(g))],
+        "∂L/∂γ": [
+            (
+                "x̂ is missing: out = γ ⊙ x̂ + β, so ∂L/∂γ sums ∂L/∂out ⊙ x̂ over the examples",
+                g.sum(axis=0),
+            ),
+            ("x is used where the normalised x̂ is meant: ∂L/∂γ sums g ⊙ x̂", (g * x).sum(axis=0)),
+            (across, (g * x_hat).sum(axis=1)),
+            ("not summed: sum g ⊙ x̂ over the examples (axis 0)", g * x_hat),
+            (mean, (g * x_hat).mean(axis=0)),
+        ],
+        "∂L/∂β": [
+            (across, g.sum(axis=1)),
+            ("not summed: sum g over the examples (axis 0)", g),
+            (mean, g.mean(axis=0)),
+        ],
+    }
+    if training:
+        found["∂L/∂x"] += [
+            (
+                "the batch's mean and variance are treated as constants: in training both "
+                "depend on every row of x, which adds the chapter's two sums",
+                d * inv_std,
+            ),
+            (
+                "the path through the batch mean is missing: it subtracts Σₙ ∂L/∂x̂ (times s / N)",
+                through(d, mean_term=False),
+            ),
+            (
+                "the path through the batch variance is missing: it subtracts "
+                "x̂ Σₙ ∂L/∂x̂ ⊙ x̂ (times s / N)",
+                through(d, var_term=False),
+            ),
+        ]
+        if x.shape[0] == x.shape[1]:  # every size equal: a sum along the features fits
+            found["∂L/∂x"].append(
+                (
+                    "the sums run over the wrong axis: each feature's sums run over the "
+                    "examples, axis 0",
+                    through(d, axis=1),
+                )
+            )
+    return found

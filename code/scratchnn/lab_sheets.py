@@ -209,6 +209,37 @@ SHEETS: tuple[Sheet, ...] = (
             ),
         ),
     ),
+    Sheet(
+        "deeper",
+        "Adam and batch normalisation",
+        "Training deeper networks",
+        "Two pieces of a deeper network's training: one step of the Adam optimiser, with "
+        "its running means of the gradients and of their squares and its bias correction, "
+        "and the backward pass of batch normalisation, whose batch mean and variance depend "
+        "on every example of the batch.",
+        (
+            Exercise(
+                Blank("optim.Adam._update", keep=2),
+                "**One Adam step.** The gradient g is ready (with the weight decay added, or "
+                "θ decayed for AdamW). Update the running means m and v, keep them in `state` "
+                "for the next step, and return the new θ, bias-corrected with t = "
+                '`state["step"]`; ρ₁, ρ₂ are `self.betas`, η is `self.lr`, ε `self.eps`. The '
+                "check runs three steps, with a large ε, other betas and AdamW too.",
+                points=2,
+            ),
+            Exercise(
+                Blank(
+                    "layers.BatchNorm.backward", (("self.grads",), ("d_x_hat",), ("n", "return"))
+                ),
+                "**Batch norm's backward pass.** The forward pass kept x̂ and s = 1/√(Var + ε) "
+                '(`self._x_hat`, `self._inv_std`); γ is `self.params["gamma"]`. Fill the '
+                "gradients of γ and β, ∂L/∂x̂, and ∂L/∂x in training, where the batch's mean "
+                "and variance depend on every row: derive it first (the chapter does). The "
+                "evaluation branch, with fixed statistics, is given.",
+                points=2,
+            ),
+        ),
+    ),
 )
 
 #: The paragraph every worksheet starts its exercises with.

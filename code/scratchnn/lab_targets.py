@@ -56,6 +56,8 @@ class Target:
     method: str | None = None
     squares: bool = True
     nonfinite: dict = field(default_factory=dict)
+    #: what the blank is meant to modify in place (the guards leave it alone)
+    modifies: tuple[str, ...] = ()
 
 
 def _result(value: object) -> object:
