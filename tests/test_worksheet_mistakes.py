@@ -289,3 +289,137 @@ def test_batch_norm_written_from_the_chapters_formula_passes():
     )
     report = solved(DEEPER, [(old, mine)])[1]
     assert report.passed and len(report.lines) == 1
+
+
+CONV = "conv_backward"
+CONV_DW = "dw[o] += g * xp[i, :, rows, cols]"
+CONV_DX = "dxp[i, :, rows, cols] += g * w[o]"
+CONV_RETURN = "return dx, dw, grad_out.sum(axis=(0, 2, 3))"
+STRIDE_1 = "stride (1, 1), padding (1, 1)"
+
+
+def conv_line(item, case, shape, error):
+    return (
+        f"  ✗ ∂L/∂{item} ({case}): shape {shape} as needed, but relative error {error} against {FD}"
+    )
+
+
+def test_the_convolutions_backward_written_another_way_passes():
+    edits = [
+        (CONV_DW, "dw[o] = dw[o] + grad_out[i, o, r, c] * xp[i][:, rows, cols]"),
+        (CONV_RETURN, "return dx, dw, grad_out.sum(axis=0).sum(axis=(1, 2))"),
+    ]
+    report = solved(CONV, edits)[0]
+    assert report.passed and len(report.lines) == 1
+
+
+SWAPPED = (
+    "the two rules are swapped: dw[o] collects g times the window of x, and the window's "
+    "entries of dx collect g times w[o]"
+)
+ASSIGNED = (
+    "assigned, not accumulated: windows overlap and every image and position adds its "
+    "share, so use +="
+)
+NO_STRIDE = (
+    "the windows ignore the stride: window (r, c) starts at row r s_h and column c s_w of "
+    "the padded x"
+)
+
+
+@pytest.mark.parametrize(
+    ("edits", "case", "errors", "cause"),
+    [
+        (
+            [
+                (CONV_DW, "dw[o] += g * w[o]"),
+                (CONV_DX, "dxp[i, :, rows, cols] += g * xp[i, :, rows, cols]"),
+            ],
+            STRIDE_1,
+            ("7.5e-01", "7.8e-01"),
+            SWAPPED,
+        ),
+        (
+            [(CONV_DW, CONV_DW.replace("+=", "=")), (CONV_DX, CONV_DX.replace("+=", "="))],
+            STRIDE_1,
+            ("8.4e-01", "8.9e-01"),
+            ASSIGNED,
+        ),
+        (
+            [
+                ("rows = slice(r * s_h, r * s_h + k_h)", "rows = slice(r, r + k_h)"),
+                ("cols = slice(c * s_w, c * s_w + k_w)", "cols = slice(c, c + k_w)"),
+            ],
+            "stride (2, 2), padding (0, 0)",
+            ("7.3e-01", "6.7e-01"),
+            NO_STRIDE,
+        ),
+    ],
+)
+def test_a_mistake_in_the_convolutions_loops_is_named(edits, case, errors, cause):
+    report = solved(CONV, edits)[0]
+    shape = "(2, 2, 5, 5)" if "(2, 2)" in case else "(2, 2, 4, 4)"
+    assert report.lines[:5] == (
+        "✗ conv._conv2d_backward_loops: 2 of 3 checks fail",
+        conv_line("x", case, shape, errors[0]),
+        f"    likely: {cause}",
+        conv_line("w", case, "(3, 2, 3, 3)", errors[1]),
+        f"    likely: {cause}",
+    )
+
+
+def test_the_kernel_flipped_for_dx_and_dw_turned():
+    flipped = "dxp[i, :, rows, cols] += g * w[o, :, ::-1, ::-1]"
+    report = solved(CONV, [(CONV_DX, flipped)])[0]
+    assert report.lines[1:3] == (
+        conv_line("x", STRIDE_1, "(2, 2, 4, 4)", "6.8e-01"),
+        "    likely: the kernel is flipped the wrong way: each weight w[o, c, i, j] sends g "
+        "back to the entry it multiplied (as a full convolution of g, w turned by 180°)",
+    )
+    turned = "dw[o] += g * xp[i, :, rows, cols][:, ::-1, ::-1]"
+    report = solved(CONV, [(CONV_DW, turned)])[0]
+    assert report.lines[2:4] == (
+        conv_line("w", STRIDE_1, "(3, 2, 3, 3)", "6.6e-01"),
+        "    likely: ∂L/∂w is turned by 180°: dw[o, c, i, j] sums g times the entry of x that "
+        "w[o, c, i, j] multiplied, with no flip",
+    )
+
+
+def test_the_padding_kept_in_dx_is_named():
+    report = solved(CONV, [(CONV_RETURN, CONV_RETURN.replace("dx,", "dxp,"))])[0]
+    assert report.lines[1:3] == (
+        f"  ✗ ∂L/∂x ({STRIDE_1}): shape (2, 2, 6, 6), needed (2, 2, 4, 4)",
+        "    likely: the padding is not cut off: dx is dxp without its padded rows and columns",
+    )
+
+
+AXES = (
+    "    likely: summed over the wrong axes: ∂L/∂b[o] sums g over the images and the "
+    "positions, axes (0, 2, 3)"
+)
+
+
+@pytest.mark.parametrize(
+    ("db", "line", "cause"),
+    [
+        ("grad_out.sum(axis=(1, 2, 3))", "shape (2,), needed (3,)", AXES),
+        ("grad_out.sum(axis=(2, 3))", "shape (2, 3), needed (3,)", AXES),
+        ("grad_out.sum(axis=0)", "shape (3, 4, 4), needed (3,)", AXES),
+        (
+            "grad_out.mean(axis=(0, 2, 3))",
+            f"shape (3,) as needed, but relative error 9.4e-01 against {FD}",
+            "    likely: a mean where the sum is meant: ∂L/∂b sums g over the images and the "
+            "positions",
+        ),
+    ],
+)
+def test_the_bias_gradient_summed_over_the_wrong_axes_is_named(db, line, cause):
+    report = solved(CONV, [(CONV_RETURN, f"return dx, dw, {db}")])[0]
+    assert report.lines[-2:] == (f"  ✗ ∂L/∂b ({STRIDE_1}): {line}", cause)
+
+
+def test_the_bias_gradient_left_out():
+    report = solved(CONV, [(CONV_RETURN, "return dx, dw")])[0]
+    assert report.lines == (
+        "✗ conv._conv2d_backward_loops: it returns a tuple of 2, needed (dx, dw, db): three arrays",
+    )

@@ -8,7 +8,7 @@ central differences of a scalar loss built from the package's own version
 
 import numpy as np
 
-from scratchnn import autograd, layers, optim
+from scratchnn import autograd, conv, layers, optim
 from scratchnn import functional as F
 from scratchnn import lab_mistakes as M
 from scratchnn.gradcheck import numerical_gradient
@@ -199,6 +199,58 @@ def _batch_norm_mistakes(case):
     )
 
 
+def _conv_cases():
+    def case(label, x_shape, kernel, stride, padding, seed):
+        rng = np.random.default_rng(seed)
+        x = rng.standard_normal(x_shape)
+        w = rng.standard_normal((3, x_shape[1], *kernel))
+        b = rng.standard_normal(3)
+        out = conv.conv2d(x, w, b, stride, padding)
+        g = rng.standard_normal(out.shape)
+        return Case(label, {"x": x, "w": w, "b": b, "g": g, "stride": stride, "padding": padding})
+
+    return [
+        case("stride (1, 1), padding (1, 1)", (2, 2, 4, 4), (3, 3), (1, 1), (1, 1), 17),
+        case("stride (2, 2), padding (0, 0)", (2, 2, 5, 5), (3, 3), (2, 2), (0, 0), 18),
+        case(
+            "stride (1, 2), padding (0, 1), a 2 × 3 kernel",
+            (2, 2, 4, 5),
+            (2, 3),
+            (1, 2),
+            (0, 1),
+            19,
+        ),
+    ]
+
+
+def _conv_run(f, case):
+    i = case.inputs
+    args = (i["g"].copy(), i["x"].copy(), i["w"].copy(), i["stride"], i["padding"])
+    result = _result(f(*args))
+    if not (isinstance(result, tuple) and len(result) == 3):
+        what = f"a tuple of {len(result)}" if isinstance(result, tuple) else type(result).__name__
+        raise WrongOutputError(f"it returns {what}, needed (dx, dw, db): three arrays")
+    return dict(zip(("∂L/∂x", "∂L/∂w", "∂L/∂b"), result, strict=True))
+
+
+def _conv_numeric(case):
+    i = case.inputs
+
+    def loss(x=i["x"], w=i["w"], b=i["b"]):
+        return float(np.sum(conv.conv2d(x, w, b, i["stride"], i["padding"]) * i["g"]))
+
+    return {
+        "∂L/∂x": numerical_gradient(lambda v: loss(x=v), i["x"]),
+        "∂L/∂w": numerical_gradient(lambda v: loss(w=v), i["w"]),
+        "∂L/∂b": numerical_gradient(lambda v: loss(b=v), i["b"]),
+    }
+
+
+def _conv_mistakes(case):
+    i = case.inputs
+    return M.conv2d_backward(i["g"], i["x"], i["w"], i["stride"], i["padding"])
+
+
 def _adam_cases():
     rng = np.random.default_rng(13)
     theta = rng.standard_normal((4, 3))
@@ -321,6 +373,14 @@ BLOCK_TARGETS: dict[str, Target] = {
         _batch_norm_numeric,
         _batch_norm_mistakes,
         "backward",
+    ),
+    "conv._conv2d_backward_loops": Target(
+        conv._conv2d_backward_loops,
+        ("∂L/∂x", "∂L/∂w", "∂L/∂b"),
+        _conv_cases,
+        _conv_run,
+        _conv_numeric,
+        _conv_mistakes,
     ),
     "optim.Adam._update": Target(
         optim.Adam,

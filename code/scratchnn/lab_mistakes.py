@@ -12,6 +12,8 @@ factor of 2, a flipped sign).  Every function returns a dict
 item -> [(cause, wrong array), ...], first match wins.
 """
 
+import itertools
+
 import numpy as np
 
 from scratchnn import functional as F
@@ -457,4 +459,98 @@ def batch_norm_backward(x, gamma, g, *, mean, var, eps, training) -> Mistakes:
                     through(d, axis=1),
                 )
             )
+    return found
+
+
+def _conv_loops(grad_out, x, w, stride, padding, *, swap=False, add=True, strided=True):
+    """The convolution's backward loops (dxp, dw), rightly or with one mistake.
+
+    swap : each rule takes the other's factor (dw from w, dx from the window);
+    add=False : ``=`` for ``+=``; strided=False : the windows at (r, c), not (r s_h, c s_w).
+    """
+    (s_h, s_w), (p_h, p_w) = (stride, padding) if strided else ((1, 1), padding)
+    k_h, k_w = w.shape[2:]
+    xp = np.pad(x, ((0, 0), (0, 0), (p_h, p_h), (p_w, p_w)))
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    for i, o, r, c in np.ndindex(grad_out.shape):
+        rows, cols = slice(r * s_h, r * s_h + k_h), slice(c * s_w, c * s_w + k_w)
+        g, window = grad_out[i, o, r, c], xp[i, :, rows, cols]
+        to_w, to_x = (g * w[o], g * window) if swap else (g * window, g * w[o])
+        if add:
+            dw[o] += to_w
+            dxp[i, :, rows, cols] += to_x
+        else:
+            dw[o], dxp[i, :, rows, cols] = to_w, to_x
+    return dxp, dw
+
+
+def conv2d_backward(grad_out, x, w, stride, padding) -> Mistakes:
+    """The convolution's backward: grad_out (N, C_out, P', Q'), x, w; stride, padding pairs."""
+    (p_h, p_w), (height, width) = padding, x.shape[2:]
+
+    def cropped(dxp):
+        return dxp[:, :, p_h : p_h + height, p_w : p_w + width]
+
+    flipped = w[:, :, ::-1, ::-1]
+    found: Mistakes = {
+        "∂L/∂x": [
+            (
+                "the kernel is flipped the wrong way: each weight w[o, c, i, j] sends g back to "
+                "the entry it multiplied (as a full convolution of g, w turned by 180°)",
+                cropped(_conv_loops(grad_out, x, flipped, stride, padding)[0]),
+            ),
+            (
+                "the padding is not cut off: dx is dxp without its padded rows and columns",
+                _conv_loops(grad_out, x, w, stride, padding)[0],
+            ),
+        ],
+        "∂L/∂w": [
+            (
+                "∂L/∂w is turned by 180°: dw[o, c, i, j] sums g times the entry of x that "
+                "w[o, c, i, j] multiplied, with no flip",
+                _conv_loops(grad_out, x, w, stride, padding)[1][:, :, ::-1, ::-1],
+            )
+        ],
+    }
+    variants = [
+        (
+            "the two rules are swapped: dw[o] collects g times the window of x, and the "
+            "window's entries of dx collect g times w[o]",
+            {"swap": True},
+        ),
+        (
+            "assigned, not accumulated: windows overlap and every image and position adds "
+            "its share, so use +=",
+            {"add": False},
+        ),
+        (
+            "the windows ignore the stride: window (r, c) starts at row r s_h and column "
+            "c s_w of the padded x",
+            {"strided": False},
+        ),
+    ]
+    for cause, wrong in variants:
+        if not wrong.get("strided", True) and tuple(stride) == (1, 1):
+            continue  # a stride of 1: nothing to ignore
+        with np.errstate(all="ignore"):
+            try:
+                dxp, dw = _conv_loops(grad_out, x, w, stride, padding, **wrong)
+            except ValueError:  # a window past the padded edge: that mistake fails to run
+                continue
+        found["∂L/∂x"].append((cause, cropped(dxp)))
+        found["∂L/∂w"].append((cause, dw))
+    axes = "summed over the wrong axes: ∂L/∂b[o] sums g over the images and the positions, "
+    axes += "axes (0, 2, 3)"
+    found["∂L/∂b"] = [
+        (axes, grad_out.sum(axis=subset))
+        for k in range(4)
+        for subset in itertools.combinations(range(4), k)
+        if subset != (0, 2, 3)
+    ]
+    found["∂L/∂b"].append(
+        (
+            "a mean where the sum is meant: ∂L/∂b sums g over the images and the positions",
+            grad_out.mean(axis=(0, 2, 3)),
+        )
+    )
     return found

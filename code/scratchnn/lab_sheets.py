@@ -240,6 +240,30 @@ SHEETS: tuple[Sheet, ...] = (
             ),
         ),
     ),
+    Sheet(
+        "conv_backward",
+        "The convolution's backward pass",
+        "Convolutional networks from scratch",
+        "A convolution layer slides each filter w[o] over every window of the (zero-padded) "
+        "images x at the stride, and out[n, o, r, c] is the window's product with the filter "
+        "plus b[o]. You write its backward pass by the same loops as the forward pass: from "
+        "g = ∂L/∂out, the gradients with respect to x, w and b.",
+        (
+            Exercise(
+                Blank(
+                    "conv._conv2d_backward_loops",
+                    (("rows", "cols", "g", "dw", "dxp"), ("dx",), "return"),
+                ),
+                "**The backward loops.** Each output entry used one window of the padded x and "
+                "one filter: its g goes back to both, the window's share into `dxp` (the "
+                "gradient of the padded x) and the filter's into `dw`. Windows overlap, and "
+                "every image and position adds its share. Then cut the padding off, and sum "
+                "∂L/∂b over what b[o] was added to. The check tries strides of 1 and 2, "
+                "padding, and a kernel that is not square.",
+                points=3,
+            ),
+        ),
+    ),
 )
 
 #: The paragraph every worksheet starts its exercises with.
