@@ -6,7 +6,9 @@ The worksheets are run cell by cell as in :mod:`test_worksheets` (its ``solved``
 """
 
 import pytest
-from test_worksheets import FD, solved
+from test_worksheets import FD, SHEET, solved
+
+from scratchnn import lab_build
 
 LR = "linear_regression"
 LR_MEAN = "d_y_hat = F.mean_squared_error_grad(y_hat, y)  # (N,) ∂L/∂ŷ"
@@ -423,3 +425,34 @@ def test_the_bias_gradient_left_out():
     assert report.lines == (
         "✗ conv._conv2d_backward_loops: it returns a tuple of 2, needed (dx, dw, db): three arrays",
     )
+
+
+def student_cell(name, k):
+    """The code of the ``k``-th exercise of worksheet ``name``, as a student gets it."""
+    cells = lab_build.notebook(SHEET[name], solutions=False).cells
+    return [c.source for c in cells if c.metadata.get("nbgrader", {}).get("solution")][k]
+
+
+def test_the_hints_keep_an_ifs_condition_a_dicts_keys_and_a_tuples_names():
+    assert (
+        '    y_hat = params["a"] * x + params["b"]  # (N,)\n'
+        '    # if reduction == "mean":\n'
+        "    #     loss = ...\n"
+        "    #     d_y_hat = ...  # (N,) ∂L/∂ŷ\n"
+        "    # else:\n"
+        "    #     loss = ...\n"
+        "    #     d_y_hat = ...  # (N,) ∂L/∂ŷ\n"
+        '    # return loss, {"a": ..., "b": ...}\n'
+        "    # YOUR CODE HERE\n"
+        "    raise NotImplementedError()"
+    ) in student_cell(LR, 0)
+    conv = student_cell(CONV, 0)
+    assert "    # return dx, dw, ...\n" in conv
+    assert "                    # dxp[i, :, rows, cols] += ...  # each weight meets" in conv
+    assert "grad_out.sum(axis=(0, 2, 3))" not in conv and "g * w[o]" not in conv
+    adam = student_cell(DEEPER, 0)
+    assert '        # state["exp_avg"], state["exp_avg_sq"] = m, v\n' in adam  # where m, v live
+    assert "np.sqrt(v)" not in adam
+    batch_norm = student_cell(DEEPER, 1)
+    assert "        if not self._batch_stats:" in batch_norm  # the evaluation branch is given
+    assert "d_x_hat.sum(axis=0)" not in batch_norm
