@@ -106,6 +106,17 @@ def test_a_mistake_in_linear_regressions_gradient_is_named(edits, a, b):
     )
 
 
+def test_linear_regressions_gradient_divided_by_n_twice():
+    edit = ('"b": np.array(np.sum(d_y_hat))', '"b": np.array(np.mean(d_y_hat))')
+    assert solved(LR, [edit])[0].lines[-2:] == lr_lines(
+        "mean",
+        "b",
+        "7.1e-01",
+        "divided by N twice: ∂L/∂ŷ = 2 r / N has the mean's 1/N already, and the gradient "
+        "sums it over the examples",
+    )
+
+
 def test_the_x_left_out_of_da_and_the_sum_for_the_mean_loss():
     no_x = 'return loss, {"a": np.array(np.sum(d_y_hat)), "b": np.array(np.sum(d_y_hat))}'
     report = solved(LR, [(LR_RETURN, no_x)])[0]
@@ -178,6 +189,23 @@ def test_a_mistake_in_the_adam_step_is_named(edit, errors, cause):
     report = solved(DEEPER, [edit])[0]
     assert report.lines[0] == "✗ optim.Adam._update: 5 of 5 checks fail"
     assert report.lines[1:7] == adam_lines(errors, cause)
+
+
+def test_adams_step_count_off_by_one_and_the_gradients_weight_missing():
+    report = solved(DEEPER, [('t = state["step"]', 't = state["step"] + 1')])[0]
+    assert report.lines[1:7] == adam_lines(
+        ("1.5e-01", "7.8e-02", "4.8e-02"),
+        'the step count is off by one: state["step"] is this step\'s t already (1 at the '
+        "first step)",
+    )
+    m = 'm = rho1 * state.get("exp_avg", 0.0) + (1 - rho1) * g'
+    report = solved(DEEPER, [(m, m.replace("(1 - rho1) * g", "g"))])[0]
+    weight = "    likely: the gradient's weight 1 − ρ₁ is missing: m = ρ₁ m + (1 − ρ₁) g"
+    assert report.lines[1] == (
+        f"  ✗ θ₁ − θ₀ ({ADAM_CASE}): shape (4, 3) as needed, but relative error 8.2e-01 "
+        "against the right value"
+    )
+    assert report.lines[2:9:2] == (weight,) * 4  # the three steps and state["exp_avg"]
 
 
 def test_adams_v_of_g_not_g_squared_and_its_state_not_kept():
@@ -254,6 +282,17 @@ def bn_dx(error, cause):
         (
             ('d_x_hat = grad_out * self.params["gamma"]', "d_x_hat = grad_out"),
             bn_dx("3.2e-01", "γ is missing: ∂L/∂x̂ = γ ⊙ ∂L/∂out"),
+        ),
+        (
+            ("return (inv_std / n) * (", "return (1 / n) * ("),
+            bn_dx("5.7e-01", "the factor s = 1/√(Var + ε) is missing: x̂ = (x − z̄) s"),
+        ),
+        (
+            ("n = x_hat.shape[0]", "n = x_hat.shape[0] - 1"),
+            bn_dx(
+                "1.1e-01",
+                "N − 1 where N is meant: the batch's mean and (biased) variance divide by N",
+            ),
         ),
     ],
 )

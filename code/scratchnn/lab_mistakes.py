@@ -323,10 +323,17 @@ def linear_regression(params, x, y, *, reduction: str = "mean") -> Mistakes:
     for item, value in right.items():
         if reduction == "mean":
             found[item].append((NOT_DIVIDED, len(x) * value))
+            if item != "loss":
+                found[item].append((TWICE, value / len(x)))
         else:
             found[item].append((MEAN_FOR_SUM.format("N, the number of examples"), value / len(x)))
     return found
 
+
+TWICE = (
+    "divided by N twice: ∂L/∂ŷ = 2 r / N has the mean's 1/N already, and the gradient sums "
+    "it over the examples"
+)
 
 NOT_DIVIDED = (
     'not divided by N: with reduction="mean" the loss is the mean of r² over the N examples, '
@@ -337,12 +344,15 @@ NOT_DIVIDED = (
 ADAM_STEPS = ("θ₁ − θ₀", "θ₂ − θ₁", "θ₃ − θ₂")
 
 
-def _adam(theta, grads, options, *, m_hat=True, v_hat=True, eps_in=False, square=True, keep=True):
+def _adam(
+    theta, grads, options, *, m_hat=True, v_hat=True, eps_in=False, square=True, keep=True, **more
+):
     """Adam's steps on ``theta`` for each gradient of ``grads``, rightly or with one mistake.
 
     options : lr, betas, eps, weight_decay, decoupled (AdamW).  The keywords
     switch off the bias corrections, put ε inside the root, average g for g²,
-    or forget m and v between steps.  Returns the items of :data:`ADAM_STEPS`
+    or forget m and v between steps; ``t_plus=1`` counts the steps from 2,
+    ``weight=False`` adds g to m without its weight 1 − ρ₁.  Returns the items of :data:`ADAM_STEPS`
     and ``state["exp_avg"]``, ``state["exp_avg_sq"]``.
     """
     lr, (rho1, rho2), eps, decay = (options[k] for k in ("lr", "betas", "eps", "weight_decay"))
@@ -352,10 +362,11 @@ def _adam(theta, grads, options, *, m_hat=True, v_hat=True, eps_in=False, square
         start = theta * (1 - lr * decay) if options["decoupled"] else theta
         g = grad + decay * theta if decay and not options["decoupled"] else grad  # NaN θ stays
         m, v = (m, v) if keep else (0.0, 0.0)
-        m = rho1 * m + (1 - rho1) * g
+        m = rho1 * m + ((1 - rho1) if more.get("weight", True) else 1.0) * g
         v = rho2 * v + (1 - rho2) * (g * g if square else g)
-        mean = m / (1 - rho1**t) if m_hat else m
-        mean_square = v / (1 - rho2**t) if v_hat else v
+        t_bias = t + more.get("t_plus", 0)
+        mean = m / (1 - rho1**t_bias) if m_hat else m
+        mean_square = v / (1 - rho2**t_bias) if v_hat else v
         root = np.sqrt(mean_square + eps) if eps_in else np.sqrt(mean_square) + eps
         new = start - lr * mean / root
         found[ADAM_STEPS[t - 1]], theta = new - theta, new
@@ -382,10 +393,20 @@ def adam(theta, grads, options) -> Mistakes:
             'state["exp_avg_sq"] (absent at the first step) and store the new ones there',
             {"keep": False},
         ),
+        (
+            'the step count is off by one: state["step"] is this step\'s t already (1 at '
+            "the first step)",
+            {"t_plus": 1},
+        ),
+        ("the gradient's weight 1 − ρ₁ is missing: m = ρ₁ m + (1 − ρ₁) g", {"weight": False}),
     ]
     # the items a mistake is named for: m and v, where it changes them, and the steps after
     state, later = {'state["exp_avg"]', 'state["exp_avg_sq"]'}, set(ADAM_STEPS[1:])
-    where = {"square": {*ADAM_STEPS, *state}, "keep": {*later, *state}}
+    where = {
+        "square": {*ADAM_STEPS, *state},
+        "keep": {*later, *state},
+        "weight": {*ADAM_STEPS, 'state["exp_avg"]'},
+    }
     found: Mistakes = {}
     with np.errstate(invalid="ignore"):  # √ of a negative v: the mistake's NaN
         for cause, wrong in causes:
@@ -402,14 +423,14 @@ def batch_norm_backward(x, gamma, g, *, mean, var, eps, training) -> Mistakes:
     x_hat = (x - mean) * inv_std  # (N, D)
     d = g * gamma  # (N, D) ∂L/∂x̂
 
-    def through(d, *, mean_term=True, var_term=True, axis=0):
+    def through(d, *, mean_term=True, var_term=True, axis=0, s=inv_std, n=n):
         if not training:
-            return d * inv_std
+            return d * s
         # a sum along axis 1 broadcasts as a row, as typed (it runs when N = D)
         total = n * d - (d.sum(axis=axis) if mean_term else 0.0)
         if var_term:
             total = total - x_hat * (d * x_hat).sum(axis=axis)
-        return inv_std / n * total
+        return s / n * total
 
     across = "summed over the wrong axis: sum over the examples, axis 0"
     mean = (
@@ -417,7 +438,10 @@ def batch_norm_backward(x, gamma, g, *, mean, var, eps, training) -> Mistakes:
         "the gradient sums over the examples"
     )
     found: Mistakes = {
-        "∂L/∂x": [("γ is missing: ∂L/∂x̂ = γ ⊙ ∂L/∂out", through(g))],
+        "∂L/∂x": [
+            ("γ is missing: ∂L/∂x̂ = γ ⊙ ∂L/∂out", through(g)),
+            ("the factor s = 1/√(Var + ε) is missing: x̂ = (x − z̄) s", through(d, s=1.0)),
+        ],
         "∂L/∂γ": [
             (
                 "x̂ is missing: out = γ ⊙ x̂ + β, so ∂L/∂γ sums ∂L/∂out ⊙ x̂ over the examples",
@@ -451,6 +475,12 @@ def batch_norm_backward(x, gamma, g, *, mean, var, eps, training) -> Mistakes:
                 through(d, var_term=False),
             ),
         ]
+        found["∂L/∂x"].append(
+            (
+                "N − 1 where N is meant: the batch's mean and (biased) variance divide by N",
+                through(d, n=n - 1),
+            )
+        )
         if x.shape[0] == x.shape[1]:  # every size equal: a sum along the features fits
             found["∂L/∂x"].append(
                 (
