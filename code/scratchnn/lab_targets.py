@@ -7,7 +7,8 @@ gradients to compare with, and the likely mistakes of
 :mod:`scratchnn.lab_mistakes`.  A case with ``probe=True`` has every size
 equal, so that a product in the wrong order, which fails with a shape error
 on the other cases, runs there and can be recognised by its value.  The
-blanks of layers, losses and the autograd engine are in :mod:`scratchnn.lab_blocks`.
+blanks of layers, losses and the autograd engine are in :mod:`scratchnn.lab_blocks`,
+those of the last two chapters in :mod:`scratchnn.lab_deeper`.
 """
 
 from collections.abc import Callable, Mapping
