@@ -212,3 +212,24 @@ def test_in_a_kernel_a_loop_stops_and_prints_stay_out_of_the_cell():
             f"{PASS}\n  your code printed 2000 lines; the first 3:\n    | 0\n    | 1\n    | 2\n",
         )
     ]
+
+
+def test_what_a_blank_is_meant_to_modify_is_left_alone():
+    from scratchnn import optim
+    from scratchnn.lab_guards import watched
+
+    modified = {}
+
+    def update(self, theta, grad, state):
+        state["exp_avg"] = grad  # an optimiser keeps its state: meant
+        self.state["θ"] = state  # so is its own
+        theta += 1  # not meant
+        return theta
+
+    opt, theta, state = optim.Adam(), np.zeros(2), {"step": 1}
+    watched(update, modified, ("state", "self.state"))(opt, theta, np.ones(2), state)
+    assert list(modified) == ["theta"] and theta.tolist() == [0.0, 0.0]  # put back
+    assert opt.state == {"θ": state}
+    assert state["exp_avg"].tolist() == [1.0, 1.0]  # kept
+    report = lab.run_check(optim.Adam, "optim.Adam._update")
+    assert report.passed and len(report.lines) == 1  # Adam's own state: no warning

@@ -1,9 +1,10 @@
 """nbgrader reads the worksheets as they are: generate_assignment, then autograde.
 
-One worksheet goes through an nbgrader course in a temporary folder: the
+A worksheet goes through an nbgrader course in a temporary folder: the
 instructor's notebook is the source, nbgrader's release must equal the
 student's notebook, and autograding gives a solved submission every point and
-one with the blanks left none.
+one with the blanks left none.  The two-layer worksheet, and those of linear
+regression, Adam and batch norm, and the convolution's backward pass.
 """
 
 import os
@@ -20,7 +21,7 @@ from scratchnn.lab_sheets import SHEETS
 
 pytestmark = pytest.mark.slow
 
-SHEET = next(sheet for sheet in SHEETS if sheet.name == "two_layer")
+SHEET = {sheet.name: sheet for sheet in SHEETS}
 BIN = Path(sys.executable).parent
 
 
@@ -40,29 +41,37 @@ def nbgrader(course: Path, *args: str) -> str:
     return done.stderr
 
 
-def test_generate_assignment_and_autograde(tmp_path):
+@pytest.mark.parametrize("name", ["two_layer", "linear_regression", "deeper", "conv_backward"])
+def test_generate_assignment_and_autograde(tmp_path, name):
     # imported here, not at collection: only the worker that runs this test pays for it
     pytest.importorskip("nbgrader", reason="nbgrader is not installed (pip install nbgrader)")
+    sheet, file = SHEET[name], f"{name}.ipynb"
     course = tmp_path / "course"
     (course / "source" / "lab").mkdir(parents=True)
     (course / "nbgrader_config.py").write_text(
         'c = get_config()\nc.CourseDirectory.course_id = "lab"\n'
     )
-    nbformat.write(lab_build.notebook(SHEET, solutions=True), course / "source/lab/two_layer.ipynb")
+    nbformat.write(lab_build.notebook(sheet, solutions=True), course / "source/lab" / file)
 
     nbgrader(course, "generate_assignment", "lab")
-    released = nbformat.read(course / "release/lab/two_layer.ipynb", as_version=4)
-    student = lab_build.notebook(SHEET, solutions=False)
+    released = nbformat.read(course / "release/lab" / file, as_version=4)
+    student = lab_build.notebook(sheet, solutions=False)
     assert [c.source for c in released.cells] == [c.source for c in student.cells]
 
-    solution = lab_build.notebook(SHEET, solutions=True).cells[4].source
+    solutions = {
+        k: c.source
+        for k, c in enumerate(lab_build.notebook(sheet, solutions=True).cells)
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    assert len(solutions) == len(sheet.exercises)
     for who, fill in (("ada", True), ("bob", False)):
-        submission = nbformat.read(course / "release/lab/two_layer.ipynb", as_version=4)
-        if fill:  # the student writes the solution lines where the stubs are
-            submission.cells[4].source = re.sub(r"(?m)^ *### (BEGIN|END) SOLUTION\n", "", solution)
+        submission = nbformat.read(course / "release/lab" / file, as_version=4)
+        for k, solution in solutions.items() if fill else ():
+            # the student writes the solution lines where the stubs are
+            submission.cells[k].source = re.sub(r"(?m)^ *### (BEGIN|END) SOLUTION\n", "", solution)
         folder = course / "submitted" / who / "lab"
         folder.mkdir(parents=True)
-        nbformat.write(submission, folder / "two_layer.ipynb")
+        nbformat.write(submission, folder / file)
     log = nbgrader(course, "autograde", "lab")
     assert "Cell output is" not in log  # a check cell's value would be read as partial credit
 
@@ -71,5 +80,5 @@ def test_generate_assignment_and_autograde(tmp_path):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         scores = {who: gradebook.find_submission("lab", who).score for who in ("ada", "bob")}
         total = gradebook.find_submission("lab", "ada").max_score
-    assert total == sum(exercise.points for exercise in SHEET.exercises)
+    assert total == sum(exercise.points for exercise in sheet.exercises)
     assert scores == {"ada": total, "bob": 0.0}

@@ -178,6 +178,12 @@ def conv2d_loops(x, w, b=None, stride=1, padding=0):
 
 
 def _conv2d_backward_loops(grad_out, x, w, stride: Pair, padding: Pair) -> tuple:
+    """The arithmetic of :func:`conv2d_backward_loops`, on checked arrays.
+
+    grad_out (N, C_out, P', Q'), x (N, C_in, P, Q), w (C_out, C_in, k_h, k_w);
+    stride and padding are (rows, columns) pairs.  Returns dx (N, C_in, P, Q),
+    dw (C_out, C_in, k_h, k_w), db (C_out,).
+    """
     n, c_out, h_out, w_out = grad_out.shape
     k_h, k_w = w.shape[2:]
     (s_h, s_w), (p_h, p_w) = stride, padding

@@ -40,6 +40,7 @@ import numpy as np
 
 from scratchnn.gradcheck import relative_error
 from scratchnn.lab_blocks import BLOCK_TARGETS
+from scratchnn.lab_deeper import DEEPER_TARGETS
 from scratchnn.lab_guards import Printed, StillRunning, limited, watched
 from scratchnn.lab_mistakes import generic
 from scratchnn.lab_targets import MISSING, MODEL_TARGETS, NotDoneError, Target, WrongOutputError
@@ -56,7 +57,7 @@ TIME_LIMIT = 5.0
 
 
 #: Every blank the check knows, by the name a check cell gives.
-TARGETS = {**MODEL_TARGETS, **BLOCK_TARGETS}
+TARGETS = {**MODEL_TARGETS, **BLOCK_TARGETS, **DEEPER_TARGETS}
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,10 @@ def _student(function: object, spec: Target, modified: dict) -> object:
     in place goes into ``modified``.
     """
     if spec.method is None:
-        return watched(function, modified)
+        return watched(function, modified, spec.modifies)
     owner = function if inspect.isclass(function) else spec.reference
     method = getattr(function, spec.method) if inspect.isclass(function) else function
-    return type(owner.__name__, (owner,), {spec.method: watched(method, modified)})
+    return type(owner.__name__, (owner,), {spec.method: watched(method, modified, spec.modifies)})
 
 
 def _code(function: object, spec: Target):

@@ -78,13 +78,15 @@ def _arguments(signature, args, kwargs) -> list[tuple[str, object]]:
         return [*((f"argument {k + 1}", a) for k, a in enumerate(args)), *kwargs.items()]
 
 
-def watched(function: object, modified: dict) -> object:
+def watched(function: object, modified: dict, meant: tuple[str, ...] = ()) -> object:
     """``function``, which afterwards puts back what it modified in place and notes its name.
 
     The arguments, the entries of a dict argument, and for a method the
     arrays of ``self`` (its params and what forward cached, not its grads) are
     compared before and after.  A result that is the modified array, or a view
     of it, changes with the restoring: it fails if it depends on the change.
+    ``meant`` names what the function is meant to modify (an optimiser's
+    ``state`` argument, ``self.state``): it is neither compared nor put back.
     """
     try:
         signature = inspect.signature(function)
@@ -97,9 +99,9 @@ def watched(function: object, modified: dict) -> object:
         for name, value in _arguments(signature, args, kwargs):
             if name == "self" and hasattr(value, "__dict__"):
                 for attr, held in vars(value).items():
-                    if attr != "grads":
+                    if attr != "grads" and f"self.{attr}" not in meant:
                         _snapshot(f"self.{attr}", held, saved)
-            else:
+            elif name not in meant:
                 _snapshot(name, value, saved)
         try:
             return function(*args, **kwargs)

@@ -293,3 +293,47 @@ def power(x, g, p) -> Mistakes:
             ("the exponent is p where the derivative has p − 1", g * p * x**p),
         ]
     }
+
+
+def linear_regression(params, x, y, *, reduction: str = "mean") -> Mistakes:
+    """Linear regression ŷ = a x + b: a, b (), x (N,), y (N,); the mean or the sum of r²."""
+    r = params["a"] * x + params["b"] - y  # (N,) residuals
+    n = len(x) if reduction == "mean" else 1
+    loss, grad_a, grad_b = np.sum(r**2) / n, 2 * np.sum(r * x) / n, 2 * np.sum(r) / n
+    found: Mistakes = {
+        "loss": [],
+        "∂L/∂a": [
+            (
+                "this is ∂L/∂b, the sum without x: ŷ depends on a through a x, so ∂L/∂a "
+                "sums r x (a and b swapped?)",
+                grad_b,
+            )
+        ],
+        "∂L/∂b": [
+            (
+                "this is ∂L/∂a, the sum of r x: ŷ depends on b through b alone, so ∂L/∂b "
+                "sums r (a and b swapped?)",
+                grad_a,
+            )
+        ],
+    }
+    right = {"loss": loss, "∂L/∂a": grad_a, "∂L/∂b": grad_b}
+    for item, value in right.items():
+        if reduction == "mean":
+            found[item].append((NOT_DIVIDED, len(x) * value))
+            if item != "loss":
+                found[item].append((TWICE, value / len(x)))
+        else:
+            found[item].append((MEAN_FOR_SUM.format("N, the number of examples"), value / len(x)))
+    return found
+
+
+TWICE = (
+    "divided by N twice: ∂L/∂ŷ = 2 r / N has the mean's 1/N already, and the gradient sums "
+    "it over the examples"
+)
+
+NOT_DIVIDED = (
+    'not divided by N: with reduction="mean" the loss is the mean of r² over the N examples, '
+    "and so is its gradient"
+)

@@ -49,6 +49,26 @@ _TWO_LAYER_LINES = ("h", "y_hat", "loss", "delta2", "grad_w2", "d_h", "delta1", 
 #: The worksheets, in the order of the chapters.
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
+        "linear_regression",
+        "Linear regression's gradient",
+        "Linear regression by gradient descent",
+        "The model is the line ŷ = a x + b with two scalar parameters, fitted to N points "
+        "(x, y) by the squared error of the residuals r = ŷ − y: their mean, or with "
+        '`reduction="sum"` their sum. You write the loss and its gradient with respect to '
+        "a and b, the two numbers gradient descent needs at every step.",
+        (
+            Exercise(
+                Blank("linear_regression.loss_and_grads", keep=1),
+                "**The loss and its gradient.** Derive ∂L/∂a and ∂L/∂b with the chain rule "
+                "through each residual first: ŷ depends on a and on b in different ways. "
+                "`F` has the squared errors and their derivatives ∂L/∂ŷ, or write them "
+                "yourself. Return the gradients as arrays of shape (), under the keys "
+                '`"a"` and `"b"`; the check tries both reductions.',
+                points=2,
+            ),
+        ),
+    ),
+    Sheet(
         "toy_network",
         "A toy network by hand",
         "A toy network by hand",
@@ -186,6 +206,61 @@ SHEETS: tuple[Sheet, ...] = (
                 "**The power.** The result's data is x ** p; its vjp multiplies g by the "
                 "derivative of t^p, entry by entry. The check tries p = 2 and p = 3.",
                 points=2,
+            ),
+        ),
+    ),
+    Sheet(
+        "deeper",
+        "Adam and batch normalisation",
+        "Training deeper networks",
+        "Two pieces of a deeper network's training: one step of the Adam optimiser, with "
+        "its running means of the gradients and of their squares and its bias correction, "
+        "and the backward pass of batch normalisation, whose batch mean and variance depend "
+        "on every example of the batch.",
+        (
+            Exercise(
+                Blank("optim.Adam._update", keep=2),
+                "**One Adam step.** The gradient g is ready (with the weight decay added, or "
+                "θ decayed for AdamW). Update the running means m and v, keep them in `state` "
+                "for the next step, and return the new θ, bias-corrected with t = "
+                '`state["step"]`; ρ₁, ρ₂ are `self.betas`, η is `self.lr`, ε `self.eps`. The '
+                "check runs three steps, with a large ε, other betas and AdamW too.",
+                points=2,
+            ),
+            Exercise(
+                Blank(
+                    "layers.BatchNorm.backward", (("self.grads",), ("d_x_hat",), ("n", "return"))
+                ),
+                "**Batch norm's backward pass.** The forward pass kept x̂ and s = 1/√(Var + ε) "
+                '(`self._x_hat`, `self._inv_std`); γ is `self.params["gamma"]`. Fill the '
+                "gradients of γ and β, ∂L/∂x̂, and ∂L/∂x in training, where the batch's mean "
+                "and variance depend on every row: derive it first (the chapter does). The "
+                "evaluation branch, with fixed statistics, is given.",
+                points=2,
+            ),
+        ),
+    ),
+    Sheet(
+        "conv_backward",
+        "The convolution's backward pass",
+        "Convolutional networks from scratch",
+        "A convolution layer slides each filter w[o] over every window of the (zero-padded) "
+        "images x at the stride, and out[n, o, r, c] is the window's product with the filter "
+        "plus b[o]. You write its backward pass by the same loops as the forward pass: from "
+        "g = ∂L/∂out, the gradients with respect to x, w and b.",
+        (
+            Exercise(
+                Blank(
+                    "conv._conv2d_backward_loops",
+                    (("rows", "cols", "g", "dw", "dxp"), ("dx",), "return"),
+                ),
+                "**The backward loops.** Each output entry used one window of the padded x and "
+                "one filter: its g goes back to both, the window's share into `dxp` (the "
+                "gradient of the padded x) and the filter's into `dw`. Windows overlap, and "
+                "every image and position adds its share. Then cut the padding off, and sum "
+                "∂L/∂b over what b[o] was added to. The check tries strides of 1 and 2, "
+                "padding, and a kernel that is not square.",
+                points=3,
             ),
         ),
     ),

@@ -95,22 +95,54 @@ def _region(func: ast.FunctionDef, names: tuple[str, ...]) -> list[ast.stmt]:
     raise ValueError(f"no statements assigning {', '.join(names)} in {func.name}")
 
 
+def _hidden(value: ast.expr) -> list[ast.expr]:
+    """The parts of a value a hint writes as ``...``.
+
+    A dict keeps its keys, a lambda its parameters, a tuple its plain names
+    (``return dx, dw, ...``), each of its dicts their keys.
+    """
+    if isinstance(value, ast.Dict):
+        return list(value.values)
+    if isinstance(value, ast.Tuple):
+        return [
+            part
+            for elt in value.elts
+            if not isinstance(elt, ast.Name)
+            for part in (elt.values if isinstance(elt, ast.Dict) else [elt])
+        ]
+    return [n.body for n in ast.walk(value) if isinstance(n, ast.Lambda)] or [value]
+
+
+def _if_hint(stmt: ast.If, lines: list[str]) -> list[str]:
+    """An ``if`` as comment lines: its condition and else as written, each branch's hints."""
+    pad = " " * stmt.col_offset
+
+    def branch(block: list[ast.stmt]) -> list[str]:  # "#     loss = ...": one "#" column
+        rows = [row for child in block for row in _hint(child, lines)]
+        return [pad + "# " + row[len(pad) :].replace("# ", "", 1) for row in rows]
+
+    rows = [pad + "# " + lines[stmt.lineno - 1][len(pad) :], *branch(stmt.body)]
+    if stmt.orelse:
+        rows += [pad + "# else:", *branch(stmt.orelse)]
+    return rows
+
+
 def _hint(stmt: ast.stmt, lines: list[str]) -> list[str]:
     """The statement with what it computes written as ``...``, as comment lines.
 
-    A dict keeps its keys, a lambda its parameters; comments stay where they are.
+    What stays is said by :func:`_hidden`; an ``if`` keeps its condition;
+    comments stay where they are.
     """
     pad = " " * stmt.col_offset
+    if isinstance(stmt, ast.If):
+        return _if_hint(stmt, lines)
     value = getattr(stmt, "value", None)
     if (
         not isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Return)
         or value is None
     ):
         return [pad + "# ..."]
-    if isinstance(value, ast.Dict):
-        hidden = value.values
-    else:
-        hidden = [n.body for n in ast.walk(value) if isinstance(n, ast.Lambda)] or [value]
+    hidden = _hidden(value)
     rows = lines[stmt.lineno - 1 : stmt.end_lineno]
     for node in sorted(hidden, key=lambda n: (n.lineno, n.col_offset), reverse=True):
         i, j = node.lineno - stmt.lineno, node.end_lineno - stmt.lineno

@@ -7,7 +7,8 @@ gradients to compare with, and the likely mistakes of
 :mod:`scratchnn.lab_mistakes`.  A case with ``probe=True`` has every size
 equal, so that a product in the wrong order, which fails with a shape error
 on the other cases, runs there and can be recognised by its value.  The
-blanks of layers, losses and the autograd engine are in :mod:`scratchnn.lab_blocks`.
+blanks of layers, losses and the autograd engine are in :mod:`scratchnn.lab_blocks`,
+those of the last two chapters in :mod:`scratchnn.lab_deeper`.
 """
 
 from collections.abc import Callable, Mapping
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scratchnn import lab_mistakes as M
-from scratchnn import toy_mlp, two_layer, xor
+from scratchnn import linear_regression, toy_mlp, two_layer, xor
 from scratchnn.data import xor_data
 from scratchnn.gradcheck import numerical_gradient
 
@@ -56,6 +57,8 @@ class Target:
     method: str | None = None
     squares: bool = True
     nonfinite: dict = field(default_factory=dict)
+    #: what the blank is meant to modify in place (the guards leave it alone)
+    modifies: tuple[str, ...] = ()
 
 
 def _result(value: object) -> object:
@@ -164,6 +167,21 @@ def _two_layer_cases():
     ]
 
 
+def _linear_regression_cases():
+    rng = np.random.default_rng(12)
+    x, y = rng.uniform(-1.0, 2.0, 6), rng.standard_normal(6)
+    params = {"a": np.array(rng.standard_normal()), "b": np.array(rng.standard_normal())}
+    return [
+        Case(f'reduction="{r}"', {"params": params, "x": x, "y": y, "options": {"reduction": r}})
+        for r in linear_regression.REDUCTIONS
+    ]
+
+
+def _linear_regression_mistakes(case):
+    i = case.inputs
+    return M.linear_regression(i["params"], i["x"], i["y"], **i["options"])
+
+
 def _model_target(reference, keys, cases, wrong) -> Target:
     """A ``loss_and_grads`` blank: its loss and the gradients named by ``keys``."""
     items = ("loss", *(f"∂L/∂{k}" for k in keys))
@@ -179,6 +197,14 @@ def _model_target(reference, keys, cases, wrong) -> Target:
 
 #: The blanks of the model modules, by the name a check cell gives.
 MODEL_TARGETS: dict[str, Target] = {
+    "linear_regression.loss_and_grads": Target(
+        linear_regression.loss_and_grads,
+        ("loss", "∂L/∂a", "∂L/∂b"),
+        _linear_regression_cases,
+        _model_run(("a", "b")),
+        _model_numeric(linear_regression.loss_and_grads),
+        _linear_regression_mistakes,
+    ),
     "toy_mlp.forward": Target(toy_mlp.forward, ("ŷ",), _toy_cases, _toy_forward),
     "toy_mlp.loss_and_grads": _model_target(
         toy_mlp.loss_and_grads, ("w1", "w2"), _toy_cases, M.toy_mlp_loss_and_grads

@@ -94,8 +94,8 @@ def loss_and_grads(
 ) -> tuple[float, dict[str, np.ndarray]]:
     """The squared error and its gradient with respect to a and b.
 
-    With r = ŷ − y: for ``reduction="mean"``, L = (1/N) Σ r², ∂L/∂a = (2/N) Σ r x,
-    ∂L/∂b = (2/N) Σ r; for ``"sum"``, L = Σ r² and the gradients lose the 1/N.
+    With r = ŷ − y the residuals: L = (1/N) Σ r² for ``reduction="mean"``,
+    L = Σ r² for ``"sum"``; the chapter derives ∂L/∂a and ∂L/∂b.
 
     Parameters
     ----------
@@ -112,10 +112,10 @@ def loss_and_grads(
     y_hat = params["a"] * x + params["b"]  # (N,)
     if reduction == "mean":
         loss = F.mean_squared_error(y_hat, y)
-        d_y_hat = F.mean_squared_error_grad(y_hat, y)  # (N,) ∂L/∂ŷ = 2 r / N
+        d_y_hat = F.mean_squared_error_grad(y_hat, y)  # (N,) ∂L/∂ŷ
     else:
         loss = F.sum_squared_error(y_hat, y)
-        d_y_hat = F.sum_squared_error_grad(y_hat, y)  # (N,) ∂L/∂ŷ = 2 r
+        d_y_hat = F.sum_squared_error_grad(y_hat, y)  # (N,) ∂L/∂ŷ
     return loss, {"a": np.array(np.sum(d_y_hat * x)), "b": np.array(np.sum(d_y_hat))}
 
 

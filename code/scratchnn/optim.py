@@ -193,6 +193,12 @@ class Adam(Optimizer):
         self.eps = checks.positive_float(eps, "eps")
 
     def _update(self, theta, grad, state):
+        """One step of one parameter: θ and its gradient (one shape) -> the new θ.
+
+        ``state`` is the parameter's own: ``state["step"]`` is t, this step
+        counted (1 at the first); m and v are kept from step to step as
+        ``state["exp_avg"]`` and ``state["exp_avg_sq"]``, absent before the first.
+        """
         rho1, rho2 = self.betas
         if self.decoupled:
             theta = theta * (1 - self.lr * self.weight_decay)
