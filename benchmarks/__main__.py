@@ -65,6 +65,13 @@ def _conv(options: Options) -> tuple[list[Row], list[str]]:
         return conv_torch.rows(options.quick), []
 
 
+def _deeper(options: Options) -> tuple[list[Row], list[str]]:
+    from scratchnn.speed import blas, deeper_torch
+
+    with blas.openblas_threads(options.threads):
+        return deeper_torch.rows(options.quick), []
+
+
 def _build(options: Options) -> tuple[list[Row], list[str]]:
     from benchmarks import build
 
@@ -94,6 +101,7 @@ BENCHMARKS = (
     Benchmark(("7",), "7: the autograd engine's step, interleaved", _autograd),
     Benchmark(("8",), "8: digits against scikit-learn, interleaved", _digits),
     Benchmark(("9",), "9: the convolution, loops, vectorised and torch", _conv),
+    Benchmark(("10",), "10: Adam, batch norm and the deeper net's epoch against torch", _deeper),
     Benchmark(("5",), "5: chapter programs, then three builds (minutes)", _build),
     Benchmark(("6",), "6: the unit-test suite", _suite),
 )

@@ -151,6 +151,17 @@ def test_xor_curve_contenders_agree_and_rows_follow_hidden_sizes():
     assert isinstance(figures.figure_speedup(curve), Figure)
 
 
+def test_deeper_contenders_compute_the_same_numbers():
+    pytest.importorskip("torch")
+    from scratchnn.speed import deeper_torch
+
+    tiny = deeper_torch.Settings(hidden=8, depth=2, batch=16, calls=3, epochs=1, repeats=1)
+    _, adam_gap = deeper_torch.measure_adam(tiny)  # 3 x 2 steps from the same start
+    _, bn_gap = deeper_torch.measure_batch_norm(tiny)
+    _, start_gap = deeper_torch.measure_epoch(tiny)
+    assert adam_gap < 1e-12 and bn_gap < 1e-12 and start_gap < 1e-12
+
+
 def test_xor_curve_refuses_a_bad_hidden_size():
     settings = xor_curve.Settings((0,), loop_calls=1, vectorised_calls=1, repeats=1)
     with pytest.raises(
@@ -246,9 +257,9 @@ def test_benchmark_selection(text, chosen):
     assert _selection(text) == chosen
 
 
-@pytest.mark.parametrize("text", ["10", "0-2", "x"])
+@pytest.mark.parametrize("text", ["11", "0-2", "x"])
 def test_benchmark_selection_rejects_unknown(text):
-    with pytest.raises(argparse.ArgumentTypeError, match=r"^expected numbers 1-9 like"):
+    with pytest.raises(argparse.ArgumentTypeError, match=r"^expected numbers 1-10 like"):
         _selection(text)
 
 
@@ -322,4 +333,4 @@ def test_table_lists_every_benchmark_number_once():
     from benchmarks.__main__ import ALL, BENCHMARKS
 
     numbers = [n for b in BENCHMARKS for n in b.numbers]
-    assert sorted(numbers, key=int) == list(ALL) == [str(i) for i in range(1, 10)]
+    assert sorted(numbers, key=int) == list(ALL) == [str(i) for i in range(1, 11)]

@@ -20,6 +20,8 @@ Modules:
   scikit-learn's ``MLPClassifier``;
 * :mod:`scratchnn.speed.conv_torch`: the convolution, loops against
   vectorised, and against PyTorch;
+* :mod:`scratchnn.speed.deeper_torch`: Adam, batch normalisation and the
+  deeper network's epoch against PyTorch;
 * :mod:`scratchnn.speed.blas`: which OpenBLAS kernel runs, with how many threads;
 * :mod:`scratchnn.speed.machine`: the lines that describe the machine;
 * :mod:`scratchnn.speed.report`: a row of the table and the table;
