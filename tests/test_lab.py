@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scratchnn import autograd, lab, layers, toy_mlp, two_layer, xor
+from scratchnn import autograd, lab, lab_mistakes, layers, toy_mlp, two_layer, xor
 from scratchnn import functional as F
 from scratchnn.gradcheck import relative_error
 from scratchnn.lab_source import resolve
@@ -98,12 +98,64 @@ def test_the_transpose_and_nan_are_recognised():
     assert report.causes == {"∂L/∂w1": "this is the transpose of ∂L/∂w1"}
 
 
+def _flawed(params, x, y, *, activation="linear", biases=False, loss="half_squared_error"):
+    """The seed's w1 rule in the worksheet's signature (its options passed on)."""
+    right = toy_mlp.loss_and_grads(params, x, y, activation=activation, biases=biases, loss=loss)
+    wrong = toy_mlp.loss_and_grads_flawed(
+        {k: params[k] for k in ("w1", "w2")}, x, y, activation=activation
+    )
+    return right[0], {**right[1], "w1": wrong[1]["w1"]}
+
+
 def test_the_seeds_w1_rule_is_named_in_every_case_it_fails():
-    report = lab.run_check(toy_mlp.loss_and_grads_flawed, "toy_mlp.loss_and_grads")
+    report = lab.run_check(_flawed, "toy_mlp.loss_and_grads")
     assert report.causes == {
         "∂L/∂w1": "the w1 rule is built from w2's partials (δ2 h, the activations) instead of "
         "from w2: the chain rule gives xᵀ (δ2 w2ᵀ ⊙ φ'(z1))"
     }
+
+
+def _no_biases(params):
+    return {k: params[k] for k in ("w1", "w2")}
+
+
+def test_a_forward_pass_without_its_biases_is_named():
+    def forward(params, x, *, activation="linear", biases=False):
+        return toy_mlp.forward(_no_biases(params), x, activation=activation)
+
+    report = lab.run_check(forward, "toy_mlp.forward")
+    assert report.lines[1] == (
+        '  ✗ ŷ (activation="relu", biases=True, N = 3): shape (3,) as needed, but relative '
+        "error 4.0e-01 against the right value"
+    )
+    assert report.causes == {
+        "ŷ": "the biases are missing from the forward pass: z1 = x w1 + b1 and ŷ = h w2 + b2"
+    }
+
+
+def test_a_backward_pass_without_the_biases_or_for_the_half_loss_only_is_named():
+    def no_biases(params, x, y, *, activation="linear", biases=False, loss="half_squared_error"):
+        return toy_mlp.loss_and_grads(_no_biases(params), x, y, activation=activation, loss=loss)
+
+    def half_loss_delta(
+        params, x, y, *, activation="linear", biases=False, loss="half_squared_error"
+    ):
+        right = toy_mlp.loss_and_grads(
+            params, x, y, activation=activation, biases=biases, loss=loss
+        )
+        half = toy_mlp.loss_and_grads(params, x, y, activation=activation, biases=biases)
+        return right[0], half[1]
+
+    missing = "the biases are missing from the forward pass: z1 = x w1 + b1 and ŷ = h w2 + b2"
+    assert lab.run_check(no_biases, "toy_mlp.loss_and_grads").causes == {
+        "loss": missing,
+        "∂L/∂w1": missing,
+        "∂L/∂w2": missing,
+    }
+    half = "δ2 is the ½-loss's ŷ − y, but this loss has no ½: δ2 = loss_grad(ŷ, y), here 2 (ŷ − y)"
+    report = lab.run_check(half_loss_delta, "toy_mlp.loss_and_grads")
+    assert report.causes == {"∂L/∂w1": half, "∂L/∂w2": half}
+    assert report.lines[2].startswith('  ✗ ∂L/∂w1 (loss="sum_squared_error", N = 3): ')
 
 
 def test_a_wrong_option_is_named_in_the_line():
@@ -299,11 +351,55 @@ def test_the_log_of_the_softmax_is_named_as_an_underflow_not_an_overflow():
 
 
 def test_an_infinite_cross_entropy_names_both_ways_to_it():
-    def of_log(z, y):
-        return -np.log(F.softmax(z))[np.arange(len(y)), y].mean()
+    def of_log(z, y):  # each stacked network's mean, summed
+        return (-np.log(F.softmax(z))[..., np.arange(len(y)), y]).mean(axis=-1).sum()
 
     report = lab.run_check(of_log, "functional.cross_entropy")
     assert report.causes == {
         "loss": "an infinite loss: log(softmax(z)) takes the log of a probability that "
         "underflowed to 0, or exp overflowed; use log_softmax, which subtracts each row's maximum"
+    }
+
+
+def test_the_promised_options_are_tried_and_their_mistakes_named():
+    """Several outputs for the MSE, a leading axis for the cross-entropy, 0 for a power."""
+
+    class RowsMSE(layers.MSELoss):
+        def backward(self):
+            y_hat, y = self._cache
+            return 2 * (y_hat - y) / len(y)
+
+    report = lab.run_check(RowsMSE, "layers.MSELoss.backward")
+    assert report.lines[1].startswith("  ✗ ∂L/∂ŷ (3 outputs): shape (5, 3) as needed")
+    assert report.causes == {
+        "∂L/∂ŷ": "divided by the number of rows N, not by every entry: with several outputs "
+        "the mean runs over all n = N × D entries"
+    }
+
+    def mean_of_all(z, y):  # the mean over the stacked networks' rows too
+        return float((-F.log_softmax(z)[..., np.arange(len(y)), y]).mean())
+
+    report = lab.run_check(mean_of_all, "functional.cross_entropy")
+    assert report.lines[1].startswith("  ✗ loss (a leading axis of 2 networks): ")
+    assert report.causes == {"loss": lab_mistakes.LEADING_MEAN}
+
+    def along_axis_1(z):
+        shifted = z - z.max(axis=1, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+    report = lab.run_check(along_axis_1, "functional.log_softmax")
+    assert report.causes == {
+        "log softmax": "the sums run over axis 1, not over the classes, the last axis (−1)"
+    }
+
+    class DividedPower(autograd.Tensor):
+        def __pow__(self, p):
+            x = self.data
+            return autograd.node(x**p, "pow", (self, lambda g: g * p * x**p / x))
+
+    with np.errstate(all="ignore"):
+        report = lab.run_check(DividedPower, "autograd.Tensor.__pow__")
+    assert report.lines[2] == "  ✗ ∂L/∂t (p = 3, t with an entry 0): NaN or infinite entries"
+    assert report.causes == {
+        "∂L/∂t": "it divides by t, which is 0 here: write p t^(p−1), not p t^p / t"
     }

@@ -75,8 +75,10 @@ def _activation_numeric(case):
 
 
 def _mse_cases():
-    y_hat, y = np.random.default_rng(8).standard_normal((2, 5, 1))
-    return [Case("", {"y_hat": y_hat, "y": y})]
+    rng = np.random.default_rng(8)
+    y_hat, y = rng.standard_normal((2, 5, 1))
+    wide_hat, wide = rng.standard_normal((2, 5, 3))  # the mean is over all N × D entries
+    return [Case("", {"y_hat": y_hat, "y": y}), Case("3 outputs", {"y_hat": wide_hat, "y": wide})]
 
 
 def _mse_run(cls, case):
@@ -88,7 +90,12 @@ def _mse_run(cls, case):
 def _softmax_cases():
     rng = np.random.default_rng(9)
     z, y = rng.standard_normal((4, 3)), np.array([0, 2, 1, 2])
-    return [Case("", {"z": z, "y": y}), Case("logits of size 1000", {"z": 1000 * z, "y": y})]
+    stacked = rng.standard_normal((2, 4, 3))  # two networks' logits side by side
+    return [
+        Case("", {"z": z, "y": y}),
+        Case("logits of size 1000", {"z": 1000 * z, "y": y}),
+        Case("a leading axis of 2 networks", {"z": stacked, "y": y}),
+    ]
 
 
 def _ce_numeric(case):
@@ -99,7 +106,12 @@ def _ce_numeric(case):
 def _power_cases():
     rng = np.random.default_rng(10)
     x, g = rng.uniform(0.5, 2.0, (3, 2)), rng.standard_normal((3, 2))
-    return [Case(f"p = {p}", {"x": x, "g": g, "p": p}) for p in (2, 3)]
+    at_zero = x.copy()
+    at_zero[0, 0] = 0.0  # a boundary the derivative p t^(p−1) has no trouble with
+    return [
+        *(Case(f"p = {p}", {"x": x, "g": g, "p": p}) for p in (2, 3)),
+        Case("p = 3, t with an entry 0", {"x": at_zero, "g": g, "p": 3}),
+    ]
 
 
 def _plain_vjp(vjp):

@@ -86,26 +86,72 @@ def mean_for_sum(right: dict, *, rows: int, entries: int) -> Mistakes:
     }
 
 
-def toy_mlp_loss_and_grads(params, x, y, *, activation: str = "linear") -> Mistakes:
-    """The toy network: w1 (D, H), w2 (H,), x (N, D), y (N,), loss ½ Σ (ŷ − y)²."""
+#: The toy network's forward pass written without its biases.
+NO_BIASES = "the biases are missing from the forward pass: z1 = x w1 + b1 and ŷ = h w2 + b2"
+#: δ2 of the book's loss, ½ Σ (ŷ − y)², kept for the loss that has no ½.
+HALF_LOSS_DELTA = (
+    "δ2 is the ½-loss's ŷ − y, but this loss has no ½: δ2 = loss_grad(ŷ, y), here 2 (ŷ − y)"
+)
+
+
+def _without_biases(params) -> dict:
+    return {k: v for k, v in params.items() if k not in ("b1", "b2")}
+
+
+def toy_mlp_forward(params, x, *, activation: str = "linear", biases: bool = False) -> Mistakes:
+    """The toy network's forward pass: x (N, D) -> ŷ (N,), its biases forgotten."""
+    if not biases:
+        return {}
+    return {"ŷ": [(NO_BIASES, toy_mlp.forward(_without_biases(params), x, activation=activation))]}
+
+
+def toy_mlp_loss_and_grads(
+    params,
+    x,
+    y,
+    *,
+    activation: str = "linear",
+    biases: bool = False,
+    loss: str = "half_squared_error",
+) -> Mistakes:
+    """The toy network: w1 (D, H), w2 (H,), x (N, D), y (N,), the loss of ``loss``."""
     act, d_act = F.activation(toy_mlp.ACTIVATIONS[activation])
     w1, w2 = params["w1"], params["w2"]
-    z1 = x @ w1  # (N, H)
-    d_h = np.outer(act(z1) @ w2 - y, w2)  # (N, H) ∂L/∂h
-    flawed = toy_mlp.loss_and_grads_flawed(params, x, y, activation=activation)[1]["w1"]
-    found = [
-        (
-            "the w1 rule is built from w2's partials (δ2 h, the activations) instead of "
-            "from w2: the chain rule gives xᵀ (δ2 w2ᵀ ⊙ φ'(z1))",
-            flawed,
-        )
+    z1 = x @ w1 + params.get("b1", 0.0)  # (N, H)
+    y_hat = act(z1) @ w2 + params.get("b2", 0.0)  # (N,)
+    d_h = np.outer(y_hat - y, w2)  # (N, H) ∂L/∂h of the book's loss
+    flawed = toy_mlp.loss_and_grads_flawed(_without_biases(params), x, y, activation=activation)[1][
+        "w1"
     ]
+    found: Mistakes = {
+        "∂L/∂w1": [
+            (
+                "the w1 rule is built from w2's partials (δ2 h, the activations) instead of "
+                "from w2: the chain rule gives xᵀ (δ2 w2ᵀ ⊙ φ'(z1))",
+                flawed,
+            )
+        ]
+    }
     if activation == "relu":  # with the linear activation φ' = 1: no mask to get wrong
-        found += [
+        found["∂L/∂w1"] += [
             (MASK_ON_GRADIENT, x.T @ (d_h * d_act(d_h))),
             ("the ReLU mask is missing: δ1 = ∂L/∂h ⊙ 1[z1 > 0]", x.T @ d_h),
         ]
-    return {"∂L/∂w1": found}
+    if biases:  # the forward pass without b1 and b2: every item follows from it
+        plain = toy_mlp.loss_and_grads(
+            _without_biases(params), x, y, activation=activation, loss=loss
+        )
+        for item, value in (
+            ("loss", plain[0]),
+            ("∂L/∂w1", plain[1]["w1"]),
+            ("∂L/∂w2", plain[1]["w2"]),
+        ):
+            found.setdefault(item, []).append((NO_BIASES, value))
+    if loss != "half_squared_error":  # δ2 = ŷ − y, the ½-loss's, where this loss has no ½
+        half = toy_mlp.loss_and_grads(params, x, y, activation=activation, biases=biases)[1]
+        for key in ("w1", "w2"):
+            found.setdefault(f"∂L/∂{key}", []).insert(0, (HALF_LOSS_DELTA, half[key]))
+    return found
 
 
 def _deltas(d_y_hat, z2, y_hat, d_out):
@@ -245,12 +291,28 @@ def mse_backward(y_hat, y) -> Mistakes:
                 "the sign is flipped: ∂L/∂ŷ = 2 (ŷ − y) / n, not 2 (y − ŷ) / n",
                 2 * (y - y_hat) / y.size,
             ),
+            (
+                "divided by the number of rows N, not by every entry: with several outputs "
+                "the mean runs over all n = N × D entries",
+                2 * (y_hat - y) / len(y),
+            ),
         ]
     }
 
 
+#: The loss of networks stacked on a leading axis, averaged over that axis too.
+LEADING_MEAN = (
+    "averaged over the leading axis too: with networks stacked on it, the loss is the sum of "
+    "each network's mean over its N examples (take the mean over the rows axis, −2, only)"
+)
+
+
 def cross_entropy(logits, y) -> Mistakes:
-    """Softmax cross-entropy of logits (N, C) with labels y (N,): the loss and ∂L/∂z."""
+    """Softmax cross-entropy of logits (..., N, C) with labels y (N,): the loss and ∂L/∂z."""
+    if logits.ndim > 2:  # stacked networks: the right answer's mistakes are named on (N, C)
+        stacks = int(np.prod(logits.shape[:-2]))
+        loss, grad = F.cross_entropy(logits, y), F.cross_entropy_grad(logits, y)
+        return {"loss": [(LEADING_MEAN, loss / stacks)], "∂L/∂z": [(LEADING_MEAN, grad / stacks)]}
     n = len(y)
     p = F.softmax(logits)
     loss = F.cross_entropy(logits, y)
@@ -276,7 +338,14 @@ def log_softmax(z) -> Mistakes:
     """Log-softmax of logits z (N, C): the log of the softmax, and exp without the shift."""
     with np.errstate(all="ignore"):
         unshifted = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-        return {"log softmax": [(UNDERFLOW, np.log(F.softmax(z))), (OVERFLOW, unshifted)]}
+        found = [(UNDERFLOW, np.log(F.softmax(z))), (OVERFLOW, unshifted)]
+    if z.ndim > 2:  # the classes are the last axis, whatever stands before them
+        shifted = z - z.max(axis=1, keepdims=True)
+        wrong_axis = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        found.append(
+            ("the sums run over axis 1, not over the classes, the last axis (−1)", wrong_axis)
+        )
+    return {"log softmax": found}
 
 
 def power(x, g, p) -> Mistakes:
@@ -291,8 +360,18 @@ def power(x, g, p) -> Mistakes:
             (f"{factor}: d(t^p)/dt = p t^(p−1)", g * x ** (p - 1)),
             ("the upstream gradient g is not multiplied in", p * x ** (p - 1)),
             ("the exponent is p where the derivative has p − 1", g * p * x**p),
+            *_divided_by_x(x, g, p),
         ]
     }
+
+
+def _divided_by_x(x, g, p):
+    """p t^p / t: the derivative's value except where t = 0, where it is NaN."""
+    if np.all(x != 0):
+        return []
+    with np.errstate(all="ignore"):
+        wrong = g * p * x**p / x
+    return [("it divides by t, which is 0 here: write p t^(p−1), not p t^p / t", wrong)]
 
 
 def linear_regression(params, x, y, *, reduction: str = "mean") -> Mistakes:

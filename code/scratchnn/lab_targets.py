@@ -86,7 +86,9 @@ def _model_run(keys):
     return run
 
 
-def _model_numeric(reference):
+def _model_numeric(reference, keys):
+    """Central differences of the loss in the parameters the target checks (``keys``)."""
+
     def numeric(case):
         i = case.inputs
         p = i["params"]
@@ -94,7 +96,7 @@ def _model_numeric(reference):
         def loss(name):
             return lambda v: reference({**p, name: v}, i["x"], i["y"], **i["options"])[0]
 
-        return {f"∂L/∂{k}": numerical_gradient(loss(k), v) for k, v in p.items()}
+        return {f"∂L/∂{k}": numerical_gradient(loss(k), p[k]) for k in keys}
 
     return numeric
 
@@ -115,6 +117,7 @@ def _model_mistakes(function, reference, keys):
 def _toy_cases():
     x, y = np.random.default_rng(0).standard_normal((2, 3, 2))
     start, random = toy_mlp.starting_params(), toy_mlp.init_params(np.random.default_rng(1))
+    biased = {**random, "b1": np.array([0.3, -0.2]), "b2": np.array(0.1)}
     return [
         Case(
             'activation="linear"',
@@ -128,7 +131,36 @@ def _toy_cases():
             'activation="relu", N = 3',
             {"params": random, "x": x, "y": y[:, 0], "options": {"activation": "relu"}},
         ),
+        # the options the docstring promises: biases, and the loss without its ½
+        Case(
+            'activation="relu", biases=True, N = 3',
+            {
+                "params": biased,
+                "x": x,
+                "y": y[:, 0],
+                "options": {"activation": "relu", "biases": True},
+            },
+        ),
+        Case(
+            'loss="sum_squared_error", N = 3',
+            {
+                "params": random,
+                "x": x,
+                "y": y[:, 0],
+                "options": {"activation": "relu", "loss": "sum_squared_error"},
+            },
+        ),
     ]
+
+
+def _toy_forward_cases():
+    """The forward pass takes no ``loss``: the cases that set one are the loss's."""
+    return [c for c in _toy_cases() if "loss" not in c.inputs["options"]]
+
+
+def _toy_forward_mistakes(case):
+    i = case.inputs
+    return M.toy_mlp_forward(i["params"], i["x"], **i["options"])
 
 
 def _toy_forward(f, case):
@@ -190,7 +222,7 @@ def _model_target(reference, keys, cases, wrong) -> Target:
         items,
         cases,
         _model_run(keys),
-        _model_numeric(reference),
+        _model_numeric(reference, keys),
         _model_mistakes(wrong, reference, keys),
     )
 
@@ -202,10 +234,12 @@ MODEL_TARGETS: dict[str, Target] = {
         ("loss", "∂L/∂a", "∂L/∂b"),
         _linear_regression_cases,
         _model_run(("a", "b")),
-        _model_numeric(linear_regression.loss_and_grads),
+        _model_numeric(linear_regression.loss_and_grads, ("a", "b")),
         _linear_regression_mistakes,
     ),
-    "toy_mlp.forward": Target(toy_mlp.forward, ("ŷ",), _toy_cases, _toy_forward),
+    "toy_mlp.forward": Target(
+        toy_mlp.forward, ("ŷ",), _toy_forward_cases, _toy_forward, mistakes=_toy_forward_mistakes
+    ),
     "toy_mlp.loss_and_grads": _model_target(
         toy_mlp.loss_and_grads, ("w1", "w2"), _toy_cases, M.toy_mlp_loss_and_grads
     ),
