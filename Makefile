@@ -123,7 +123,7 @@ dist: $(STAMP)
 # (solutions), nbgrader's format, and each folder zipped.
 worksheets: $(STAMP)
 	rm -rf _build/worksheets
-	$(BIN)/python -m scratchnn.lab_build _build/worksheets
+	$(BIN)/python -m scratchnn.lab.build _build/worksheets
 
 # The book as one PDF, _build/latex/scratchnn-book.pdf, from Jupyter Book's
 # LaTeX builder and XeLaTeX (Debian's TeX Live: `make pdf-deps` once).  It is

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from scratchnn import autograd, lab, lab_mistakes, layers, toy_mlp, two_layer, xor
+from scratchnn import autograd, lab, layers, toy_mlp, two_layer, xor
 from scratchnn import functional as F
 from scratchnn.gradcheck import relative_error
-from scratchnn.lab_source import resolve
+from scratchnn.lab import mistakes as lab_mistakes
+from scratchnn.lab.source import resolve
 
 TWO_LAYER = "two_layer.loss_and_grads"
 

@@ -28,8 +28,8 @@ from lab_edition import (
 from sphinx.directives.code import LiteralIncludeReader
 
 from scratchnn import functional, layers
-from scratchnn.lab_sheets import SHEETS
-from scratchnn.lab_source import resolve
+from scratchnn.lab.sheets import SHEETS
+from scratchnn.lab.source import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = worksheet_targets()

@@ -216,7 +216,7 @@ def test_in_a_kernel_a_loop_stops_and_prints_stay_out_of_the_cell():
 
 def test_what_a_blank_is_meant_to_modify_is_left_alone():
     from scratchnn import optim
-    from scratchnn.lab_guards import watched
+    from scratchnn.lab.guards import watched
 
     modified = {}
 

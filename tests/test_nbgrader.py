@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scratchnn import lab_build
-from scratchnn.lab_sheets import SHEETS
+from scratchnn.lab import build as lab_build
+from scratchnn.lab.sheets import SHEETS
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ The worksheets are run cell by cell as in :mod:`test_worksheets` (its ``solved``
 import pytest
 from test_worksheets import FD, SHEET, solved
 
-from scratchnn import lab_build
+from scratchnn.lab import build as lab_build
 
 LR = "linear_regression"
 LR_MEAN = "d_y_hat = F.mean_squared_error_grad(y_hat, y)  # (N,) ∂L/∂ŷ"

@@ -16,9 +16,10 @@ from unittest import mock
 import nbformat
 import pytest
 
-from scratchnn import lab, lab_build, toy_mlp, two_layer
-from scratchnn.lab_sheets import SHEETS
-from scratchnn.lab_source import clear_solutions
+from scratchnn import lab, toy_mlp, two_layer
+from scratchnn.lab import build as lab_build
+from scratchnn.lab.sheets import SHEETS
+from scratchnn.lab.source import clear_solutions
 
 FD = "central differences"
 run_check = lab.run_check
@@ -261,14 +262,14 @@ def test_the_program_and_its_errors(tmp_path, capsys):
     (tmp_path / "file").write_text("x")
     assert lab_build.main([str(tmp_path / "file")]) == 2
     assert capsys.readouterr().err == (
-        f"python -m scratchnn.lab_build: error: {tmp_path / 'file'} exists and is not a folder\n"
+        f"python -m scratchnn.lab.build: error: {tmp_path / 'file'} exists and is not a folder\n"
     )
     with pytest.raises(SystemExit) as exited:
         lab_build.main([])
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith("python -m scratchnn.lab_build: error: the following arguments")
+    assert err.startswith("python -m scratchnn.lab.build: error: the following arguments")
 
 
 @pytest.mark.slow

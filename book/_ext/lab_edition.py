@@ -2,7 +2,7 @@
 
 A chapter shows the package's source with ``literalinclude`` and
 ``:pyobject:``.  Some of those functions are the blanks of a worksheet
-(:mod:`scratchnn.lab_sheets`): a class that reads the chapter before the lab
+(:mod:`scratchnn.lab.sheets`): a class that reads the chapter before the lab
 would find the answer on the page.  With ``lab_edition`` on (``make
 book-lab``, which builds into ``_build/html-lab``), every such listing keeps
 the function's decorators, signature and docstring and shows, in place of
@@ -40,7 +40,7 @@ BODY = "...  # written in the worksheet {sheet}"
 
 def worksheet_targets() -> dict[str, str]:
     """Every worksheet blank, "module.function" or "module.Class.method", -> its sheet's name."""
-    from scratchnn.lab_sheets import SHEETS
+    from scratchnn.lab.sheets import SHEETS
 
     return {e.blank.target: sheet.name for sheet in SHEETS for e in sheet.exercises}
 
@@ -123,7 +123,7 @@ def _note(config: Config, docname: str, sheets: list[str]) -> nodes.admonition:
 
 
 def _sheet_titles() -> dict[str, str]:
-    from scratchnn.lab_sheets import SHEETS
+    from scratchnn.lab.sheets import SHEETS
 
     return {sheet.name: sheet.title for sheet in SHEETS}
 
@@ -176,8 +176,8 @@ def write_worksheets(app: Sphinx, exception: Exception | None) -> None:
         return
     import nbformat
 
-    from scratchnn.lab_build import notebook
-    from scratchnn.lab_sheets import SHEETS
+    from scratchnn.lab.build import notebook
+    from scratchnn.lab.sheets import SHEETS
 
     folder = Path(app.outdir) / "worksheets"
     folder.mkdir(parents=True, exist_ok=True)

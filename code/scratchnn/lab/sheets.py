@@ -2,14 +2,14 @@
 
 Each :class:`Sheet` is one notebook of the lab edition: a title, the
 chapter it goes with, a short introduction, and its exercises, each a
-:class:`~scratchnn.lab_source.Blank` cut from the package's source with a
+:class:`~scratchnn.lab.source.Blank` cut from the package's source with a
 paragraph that says what to write.  The code itself is never written here:
-:mod:`scratchnn.lab_build` reads it from the live package.
+:mod:`scratchnn.lab.build` reads it from the live package.
 """
 
 from dataclasses import dataclass
 
-from scratchnn.lab_source import Blank
+from scratchnn.lab.source import Blank
 
 __all__ = ["SHEETS", "Exercise", "Sheet"]
 

@@ -1,6 +1,6 @@
 """The likely mistakes of the blanks of the last two chapters, from the right quantities.
 
-As :mod:`scratchnn.lab_mistakes`, for one Adam step (``adam``: the
+As :mod:`scratchnn.lab.mistakes`, for one Adam step (``adam``: the
 steps rebuilt with each mistake, from the same gradients), batch norm's
 backward pass (``batch_norm_backward``: a term of the chapter's formula
 dropped, a factor missing, a sum on the wrong axis) and the convolution's
@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-from scratchnn.lab_mistakes import Mistakes
+from scratchnn.lab.mistakes import Mistakes
 
 __all__ = []
 

@@ -1,6 +1,6 @@
-"""Write the book's worksheets: ``python -m scratchnn.lab_build OUT``.
+"""Write the book's worksheets: ``python -m scratchnn.lab.build OUT``.
 
-For every sheet of :mod:`scratchnn.lab_sheets` it writes two notebooks,
+For every sheet of :mod:`scratchnn.lab.sheets` it writes two notebooks,
 ``OUT/instructor/<name>.ipynb`` (the solutions, marked as nbgrader solution
 regions: the "source" version nbgrader's ``generate_assignment`` reads) and
 ``OUT/student/<name>.ipynb`` (each region replaced by nbgrader's stub, as
@@ -9,7 +9,7 @@ regions: the "source" version nbgrader's ``generate_assignment`` reads) and
 cells and check cells are locked grade cells with points, in nbgrader's
 metadata (schema 3), so an nbgrader course can release and autograde the
 notebooks as they are; building them needs only nbformat.  The code of every
-blank is read from the installed package (:mod:`scratchnn.lab_source`), so
+blank is read from the installed package (:mod:`scratchnn.lab.source`), so
 a change to a package function is a change to its worksheet.  The program
 writes nothing outside OUT.
 """
@@ -19,8 +19,8 @@ import zipfile
 from pathlib import Path
 
 from scratchnn import __version__, cli
-from scratchnn.lab_sheets import HOW_TO, SHEETS, Sheet
-from scratchnn.lab_source import clear_solutions, imports_for, resolve, solution_code
+from scratchnn.lab.sheets import HOW_TO, SHEETS, Sheet
+from scratchnn.lab.source import clear_solutions, imports_for, resolve, solution_code
 
 __all__ = ["build", "main", "notebook"]
 
@@ -132,7 +132,7 @@ def build(out: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     """The program: build the worksheets into the folder given; returns the exit status."""
     parser = cli._OneLineParser(
-        prog="python -m scratchnn.lab_build",
+        prog="python -m scratchnn.lab.build",
         description="Write the book's worksheets (student and instructor notebooks, zipped).",
     )
     parser.add_argument("out", help="folder to write into (created if missing)")
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f"python -m scratchnn.lab_build: error: {message}", file=sys.stderr)
+    print(f"python -m scratchnn.lab.build: error: {message}", file=sys.stderr)
     return 2
 
 

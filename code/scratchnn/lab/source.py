@@ -9,7 +9,7 @@ statement itself (``delta1 = ...``) and the comments beside it in the
 source (``# dL/dz1, the ReLU mask, (N, H)``).  Since everything is read
 from the live source with ``inspect`` and ``ast``, a change to the
 package function is a change to the worksheet.  Used by
-:mod:`scratchnn.lab_build`; nothing here needs nbformat.
+:mod:`scratchnn.lab.build`; nothing here needs nbformat.
 """
 
 import ast

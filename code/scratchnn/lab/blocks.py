@@ -1,6 +1,6 @@
 """What :func:`scratchnn.lab.check` knows about the blanks of layers, losses and autograd.
 
-The same :class:`~scratchnn.lab_targets.Target` as the models': seeded
+The same :class:`~scratchnn.lab.targets.Target` as the models': seeded
 inputs, how to run a student's layer, function or tensor class on them, the
 central differences of a scalar loss built from the package's own version
 (L = Σ out ⊙ g for an upstream gradient g), and the likely mistakes.
@@ -10,9 +10,9 @@ import numpy as np
 
 from scratchnn import autograd, layers
 from scratchnn import functional as F
-from scratchnn import lab_mistakes as M
 from scratchnn.gradcheck import numerical_gradient
-from scratchnn.lab_targets import MISSING, Case, Target, WrongOutputError, _result
+from scratchnn.lab import mistakes as M
+from scratchnn.lab.targets import MISSING, Case, Target, WrongOutputError, _result
 
 __all__ = ["BLOCK_TARGETS"]
 

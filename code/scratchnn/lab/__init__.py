@@ -1,12 +1,12 @@
 """The check cell of the book's worksheets: is the student's blank right, and if not, why?
 
 ``check(loss_and_grads, "two_layer.loss_and_grads")`` runs the student's
-function on seeded inputs (:mod:`scratchnn.lab_targets`) and compares each
+function on seeded inputs (:mod:`scratchnn.lab.targets`) and compares each
 output with the package's own function and each gradient with central
 finite differences of the package's loss (:mod:`scratchnn.gradcheck`).  It
 says, per item, the shape it got and the one it needed and the relative
 error, and names a likely mistake when the wrong answer equals one of the
-wrong answers :mod:`scratchnn.lab_mistakes` computes from the right
+wrong answers :mod:`scratchnn.lab.mistakes` computes from the right
 quantities.
 
 When everything is right, ``check`` prints the report, one line saying
@@ -28,7 +28,7 @@ fails; a case that runs longer than :data:`TIME_LIMIT` seconds stops with
 "your code is still running"; what the code prints is kept out of the
 notebook and summarised (a count and the first lines).  :func:`run_check`
 returns the report without raising.  The worksheets themselves are
-written by :mod:`scratchnn.lab_build`.
+written by :mod:`scratchnn.lab.build`.
 """
 
 import inspect
@@ -39,11 +39,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from scratchnn.gradcheck import relative_error
-from scratchnn.lab_blocks import BLOCK_TARGETS
-from scratchnn.lab_deeper import DEEPER_TARGETS
-from scratchnn.lab_guards import Printed, StillRunning, limited, watched
-from scratchnn.lab_mistakes import generic
-from scratchnn.lab_targets import MISSING, MODEL_TARGETS, NotDoneError, Target, WrongOutputError
+from scratchnn.lab.blocks import BLOCK_TARGETS
+from scratchnn.lab.deeper import DEEPER_TARGETS
+from scratchnn.lab.guards import Printed, StillRunning, limited, watched
+from scratchnn.lab.mistakes import generic
+from scratchnn.lab.targets import MISSING, MODEL_TARGETS, NotDoneError, Target, WrongOutputError
 
 __all__ = ["TARGETS", "TIME_LIMIT", "TOLERANCE", "CheckError", "Report", "check", "run_check"]
 
@@ -129,7 +129,7 @@ def check(function: object, target: str) -> None:
 def _student(function: object, spec: Target, modified: dict) -> object:
     """The callable the target's runner calls: a function, or a class with the method.
 
-    The student's function (or method) is :func:`scratchnn.lab_guards.watched`: what it modifies
+    The student's function (or method) is :func:`scratchnn.lab.guards.watched`: what it modifies
     in place goes into ``modified``.
     """
     if spec.method is None:

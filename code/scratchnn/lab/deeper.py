@@ -1,20 +1,20 @@
 """What :func:`scratchnn.lab.check` knows about the blanks of the last two chapters.
 
-The :class:`~scratchnn.lab_targets.Target` of one Adam step
+The :class:`~scratchnn.lab.targets.Target` of one Adam step
 (``optim.Adam._update``, three steps of Adam and of AdamW, compared with
 the package's), of batch norm's backward pass (``layers.BatchNorm.backward``,
 in training and evaluation, against central differences) and of the
 convolution's backward loops (``conv._conv2d_backward_loops``, with strides,
 padding and a kernel that is not square); their likely mistakes are those of
-:mod:`scratchnn.lab_deeper_mistakes`.
+:mod:`scratchnn.lab.deeper_mistakes`.
 """
 
 import numpy as np
 
 from scratchnn import conv, layers, optim
-from scratchnn import lab_deeper_mistakes as D
 from scratchnn.gradcheck import numerical_gradient
-from scratchnn.lab_targets import MISSING, Case, Target, WrongOutputError, _result
+from scratchnn.lab import deeper_mistakes as D
+from scratchnn.lab.targets import MISSING, Case, Target, WrongOutputError, _result
 
 __all__ = ["DEEPER_TARGETS"]
 

@@ -4,11 +4,11 @@ A :class:`Target` says how to call a student's version of a package
 function on seeded inputs (its :class:`Case` list), what comes out of it
 (the items: outputs and gradients, by name), the central-difference
 gradients to compare with, and the likely mistakes of
-:mod:`scratchnn.lab_mistakes`.  A case with ``probe=True`` has every size
+:mod:`scratchnn.lab.mistakes`.  A case with ``probe=True`` has every size
 equal, so that a product in the wrong order, which fails with a shape error
 on the other cases, runs there and can be recognised by its value.  The
-blanks of layers, losses and the autograd engine are in :mod:`scratchnn.lab_blocks`,
-those of the last two chapters in :mod:`scratchnn.lab_deeper`.
+blanks of layers, losses and the autograd engine are in :mod:`scratchnn.lab.blocks`,
+those of the last two chapters in :mod:`scratchnn.lab.deeper`.
 """
 
 from collections.abc import Callable, Mapping
@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scratchnn import lab_mistakes as M
 from scratchnn import linear_regression, toy_mlp, two_layer, xor
 from scratchnn.data import xor_data
 from scratchnn.gradcheck import numerical_gradient
+from scratchnn.lab import mistakes as M
 
 __all__ = ["MISSING", "MODEL_TARGETS", "Case", "NotDoneError", "Target", "WrongOutputError"]
 

@@ -19,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from scratchnn.lab_targets import MISSING
+from scratchnn.lab.targets import MISSING
 
 __all__ = ["PRINTED_SHOWN", "Printed", "StillRunning", "limited", "watched"]
 
