@@ -51,3 +51,15 @@ def test_an_icon_loses_its_title_attribute_and_gains_no_text():
     assert svg.startswith('<svg class="svg-inline--fa fa-sun" data-mode="light" aria-hidden="true"')
     assert 'title="' not in svg
     assert svg.endswith('viewBox="0 0 512 512"><path fill="currentColor" d="M0 0"/></svg>')
+
+
+def test_a_toggle_of_sections_is_named_after_its_page():
+    toc = (
+        '<li class="toctree-l1 has-children"><a class="reference internal" href="api.html">'
+        'API reference</a><details><summary><span class="toctree-toggle"></span></summary>'
+    )
+    assert '<details><summary aria-label="Sections of API reference">' in fix_page(toc)
+    current = toc.replace('class="reference', 'class="current reference').replace(
+        "<details>", '<details open="open">'
+    )
+    assert '<summary aria-label="Sections of API reference">' in fix_page(current)

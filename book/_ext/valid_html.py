@@ -9,6 +9,9 @@ things HTML does not allow, and jupyter-book's redirect is not a document:
   "Search Ctrl+K": a speech-input user who says what they see names no
   control (axe's label-content-name-mismatch).  The button's own text is its
   name once the label goes; the narrow screen's icon-only button keeps it;
+* the navigation's toggle of a page with sections (the API reference) is a
+  ``<summary>`` holding only an icon: no name for a screen reader (axe's
+  summary-name).  It is named after its page: "Sections of API reference";
 * the root ``index.html`` that sends a visitor to the first page is one
   ``<meta>`` line: here it is a document with a doctype, a language, a
   title and a link for a browser that does not follow the redirect.
@@ -29,6 +32,11 @@ _LABELLED_BUTTON = re.compile(
     re.S,
 )
 
+# A toc entry with sections: its link, then the toggle that opens them.
+_TOGGLE = re.compile(
+    r'(<a class="[^"]*reference internal" href="[^"]*">([^<]*)</a><details[^>]*>)<summary>'
+)
+
 REDIRECT = """\
 <!DOCTYPE html>
 <html lang="en">
@@ -46,8 +54,11 @@ REDIRECT = """\
 
 
 def fix_page(text: str) -> str:
-    """A page's HTML without the theme's invalid attribute and mismatched label."""
-    return _LABELLED_BUTTON.sub(r"\1\2", _AUTOCORRECT.sub("", text))
+    """A page's HTML without the theme's invalid attribute, mismatched and missing names."""
+    text = _LABELLED_BUTTON.sub(r"\1\2", _AUTOCORRECT.sub("", text))
+    return _TOGGLE.sub(
+        lambda m: f'{m.group(1)}<summary aria-label="Sections of {m.group(2)}">', text
+    )
 
 
 def redirect(title: str, url: str) -> str:

@@ -109,6 +109,16 @@ def test_output_rule(source, shows):
     assert (prints(source) or ends_in_expression(source)) is shows
 
 
+#: A glued value's record: MyST-NB keeps it in the notebook and shows it only where glued.
+GLUE_RECORD = "application/papermill.record/"
+
+
+def _shown(output: dict) -> bool:
+    """Whether MyST-NB shows the output under its cell: anything but a bare glue record."""
+    data = output.get("data", {})
+    return not (data and all(kind.startswith(GLUE_RECORD) for kind in data))
+
+
 def expected_outputs(notebook: dict) -> list[tuple[int, bool, str]]:
     """For each code cell MyST-NB shows (in page order): whether it should have
     output, and why.  A cell should when the executed notebook has output for it,
@@ -121,7 +131,7 @@ def expected_outputs(notebook: dict) -> list[tuple[int, bool, str]]:
         source = "".join(cell["source"])
         if tags & NO_OUTPUT_TAGS:
             expected.append((index, False, "output removed by tag"))
-        elif cell.get("outputs"):
+        elif any(_shown(output) for output in cell.get("outputs", [])):
             expected.append((index, True, "the executed notebook has output"))
         elif prints(source) or ends_in_expression(source):
             expected.append((index, True, "it prints or ends in an expression"))
