@@ -259,14 +259,16 @@ class BatchNorm(Layer):
             n = x.shape[0]
             if n < 2:
                 raise ValueError(f"BatchNorm in training mode needs a batch of N >= 2, got {n}")
-            mean, var = x.mean(axis=0), x.var(axis=0)  # (D,), (D,): the batch's statistics
+            mean = x.sum(axis=0) / n  # (D,): the batch's statistics
+            centred = x - mean  # (N, D)
+            var = (centred * centred).sum(axis=0) / n  # (D,), the biased variance
             m = self.momentum
             self.running_mean = (1 - m) * self.running_mean + m * mean
-            self.running_var = (1 - m) * self.running_var + m * var * n / (n - 1)
+            self.running_var = (1 - m) * self.running_var + (m * n / (n - 1)) * var
         else:
-            mean, var = self.running_mean, self.running_var
+            centred, var = x - self.running_mean, self.running_var
         self._inv_std = 1.0 / np.sqrt(var + self.eps)  # (D,)
-        self._x_hat = (x - mean) * self._inv_std  # (N, D)
+        self._x_hat = centred * self._inv_std  # (N, D)
         self._batch_stats = self.training
         return self._remember(x, self.params["gamma"] * self._x_hat + self.params["beta"])
 
