@@ -12,7 +12,7 @@ from scratchnn import autograd, layers
 from scratchnn import functional as F
 from scratchnn.gradcheck import numerical_gradient
 from scratchnn.lab import mistakes as M
-from scratchnn.lab.targets import MISSING, Case, Target, WrongOutputError, _result
+from scratchnn.lab.targets import Case, Target, WrongOutputError, _result, layer_run
 
 __all__ = ["BLOCK_TARGETS"]
 
@@ -29,15 +29,8 @@ def _linear_cases():
 
 
 def _linear_run(cls, case):
-    i = case.inputs
-    layer = cls(i["w"], i["b"])
-    layer.forward(i["x"].copy())
-    grad_in = _result(layer.backward(i["g"].copy()))
-    return {
-        "∂L/∂x": grad_in,
-        "∂L/∂w": layer.grads.get("w", MISSING),
-        "∂L/∂b": layer.grads.get("b", MISSING),
-    }
+    layer = cls(case.inputs["w"], case.inputs["b"])
+    return layer_run(layer, case, {"∂L/∂w": "w", "∂L/∂b": "b"})
 
 
 def _linear_numeric(case):

@@ -14,7 +14,7 @@ import numpy as np
 from scratchnn import conv, layers, optim
 from scratchnn.gradcheck import numerical_gradient
 from scratchnn.lab import deeper_mistakes as D
-from scratchnn.lab.targets import MISSING, Case, Target, WrongOutputError, _result
+from scratchnn.lab.targets import MISSING, Case, Target, WrongOutputError, _result, layer_run
 
 __all__ = ["DEEPER_TARGETS"]
 
@@ -45,15 +45,8 @@ def _batch_norm(cls, i, **params):
 
 
 def _batch_norm_run(cls, case):
-    i = case.inputs
-    layer = _batch_norm(cls, i)
-    layer.forward(i["x"].copy())
-    grad_in = _result(layer.backward(i["g"].copy()))
-    return {
-        "∂L/∂x": grad_in,
-        "∂L/∂γ": layer.grads.get("gamma", MISSING),
-        "∂L/∂β": layer.grads.get("beta", MISSING),
-    }
+    layer = _batch_norm(cls, case.inputs)
+    return layer_run(layer, case, {"∂L/∂γ": "gamma", "∂L/∂β": "beta"})
 
 
 def _batch_norm_numeric(case):

@@ -21,7 +21,15 @@ from scratchnn.data import xor_data
 from scratchnn.gradcheck import numerical_gradient
 from scratchnn.lab import mistakes as M
 
-__all__ = ["MISSING", "MODEL_TARGETS", "Case", "NotDoneError", "Target", "WrongOutputError"]
+__all__ = [
+    "MISSING",
+    "MODEL_TARGETS",
+    "Case",
+    "NotDoneError",
+    "Target",
+    "WrongOutputError",
+    "layer_run",
+]
 
 #: Stands for an item the student's result does not contain.
 MISSING = object()
@@ -65,6 +73,17 @@ def _result(value: object) -> object:
     if value is None or value is Ellipsis:
         raise NotDoneError("it returns None" if value is None else "it returns ...")
     return value
+
+
+def layer_run(layer, case, grads: Mapping[str, str]) -> dict[str, object]:
+    """A layer's backward blank: forward on ``x``, backward of ``g``, then the input's
+    gradient and the parameter gradients ``grads`` names (item -> key of ``layer.grads``)."""
+    layer.forward(case.inputs["x"].copy())
+    grad_in = _result(layer.backward(case.inputs["g"].copy()))
+    return {
+        "∂L/∂x": grad_in,
+        **{item: layer.grads.get(key, MISSING) for item, key in grads.items()},
+    }
 
 
 def _model_run(keys):
