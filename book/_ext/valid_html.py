@@ -66,8 +66,9 @@ def redirect(title: str, url: str) -> str:
     return REDIRECT.format(title=html.escape(title), url=html.escape(url, quote=True))
 
 
-def _write_index(app, exception) -> None:
-    """Before sphinx-external-toc writes its one-line redirect (it keeps an existing file)."""
+def _finish_site(app, exception) -> None:
+    """The root redirect, written before sphinx-external-toc's own (which keeps an
+    existing file), then every page of the site through :func:`fix_page`."""
     if exception is not None or app.builder.name != "html":
         return
     out = Path(app.outdir)
@@ -83,5 +84,5 @@ def _write_index(app, exception) -> None:
 
 def setup(app):
     # Priority 400: before sphinx-external-toc's build-finished handler (500).
-    app.connect("build-finished", _write_index, priority=400)
+    app.connect("build-finished", _finish_site, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
